@@ -1,0 +1,93 @@
+using System.Collections.Immutable;
+using NodaTime;
+using SupportHub.Billing;
+using SupportHub.Escalation;
+using SupportHub.Lifecycle;
+using SupportHub.Sla;
+
+namespace SupportHub.Tickets;
+
+/// <summary>
+/// The durable workflow of one ticket, as a decider: <see cref="Decide"/> turns a message, the
+/// current state and the current instant into events and effects; <see cref="Evolve"/> folds an
+/// event into the state. Pure: the same messages at the same instants give the same effects. The
+/// capabilities it composes live in their own folders (Lifecycle, Sla, Escalation, Billing); this
+/// class only routes.
+/// </summary>
+public static class TicketWorkflow
+{
+    public static TicketDecision Decide(TicketCommand command, TicketState? state, Instant now, TicketContext context)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(context);
+        if (state is not null && state.Handled.Contains(command.Id))
+        {
+            return new TicketDecision(state, [], []);
+        }
+        if (state is null && command is not OpenTicket)
+        {
+            return new TicketDecision(null, [], [], $"ticket #{command.Ticket} does not exist");
+        }
+
+        var b = new DecisionBuilder(state, now, context);
+        var rejection = command switch
+        {
+            OpenTicket open => state is null ? TicketOpening.Open(b, open.Facts) : null,
+            PostReply reply => TicketLifecycle.Reply(b, reply),
+            ChangeStatus change => TicketLifecycle.ChangeStatus(b, change.To, change.By),
+            ChangeSeverity change => SlaMonitor.ChangeSeverity(b, change.Level, change.By),
+            MarkRestored restored => SlaMonitor.MarkRestored(b, restored.By),
+            Acknowledge ack => EscalationChains.Acknowledge(b, ack.By),
+            AnswerApproval answer => BillingApprovals.Answer(b, answer.Approve, answer.By),
+            RateSupport rating => TicketLifecycle.Rate(b, rating.Good, rating.By),
+            AckWindowElapsed elapsed => EscalationChains.OnAckWindowElapsed(b, elapsed),
+            SlaCheckpointReached checkpoint => SlaMonitor.OnCheckpoint(b, checkpoint),
+            NoProgressElapsed elapsed => SlaMonitor.OnNoProgressElapsed(b, elapsed),
+            ApprovalWindowElapsed => BillingApprovals.OnWindowElapsed(b),
+            PendingAutoSolveDue due => TicketLifecycle.OnAutoSolveDue(b, due),
+            ReopenWindowEnded ended => TicketLifecycle.OnReopenWindowEnded(b, ended),
+            CsatSurveyDue due => TicketLifecycle.OnCsatSurveyDue(b, due),
+            _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Unknown ticket command."),
+        };
+        if (rejection is not null)
+        {
+            // A rejected command changes nothing, not even the handled list: the person may try again.
+            return new TicketDecision(state, [], [], rejection);
+        }
+        var decided = b.Build();
+        var handled = decided.State!.Handled.Add(command.Id);
+        if (handled.Count > TicketState.HandledMemory)
+        {
+            handled = handled.RemoveRange(0, handled.Count - TicketState.HandledMemory);
+        }
+        return decided with { State = decided.State with { Handled = handled, Version = decided.State.Version + 1 } };
+    }
+
+    public static TicketState Evolve(TicketState? state, TicketEvent e)
+    {
+        if (e is TicketCreated created)
+        {
+            return new TicketState(
+                created.Facts, created.Severity, created.Emergency, created.AfterHours, created.ClockCalendar,
+                created.BillingApproval, TicketStatus.New, SlaClocks.Empty, new LifecycleState(), null, null, null,
+                ImmutableList<string>.Empty, 0, 0);
+        }
+        ArgumentNullException.ThrowIfNull(state);
+        return e switch
+        {
+            StatusChanged s => state with { Status = s.To, Lifecycle = TicketLifecycle.Evolve(state.Lifecycle, s) },
+            SeverityChanged s => state with { Severity = s.To, Emergency = s.Emergency, ClockCalendar = s.ClockCalendar },
+            ReplyPosted r => state with { Lifecycle = TicketLifecycle.Evolve(state.Lifecycle, r) },
+            CsatSurveySent or CsatRated => state with { Lifecycle = TicketLifecycle.Evolve(state.Lifecycle, e) },
+            SlaClocksSet s => state with { Sla = s.Clocks },
+            SlaWarned or SlaBreached or SlaMet => state with { Sla = SlaMonitor.Evolve(state.Sla, e) },
+            NoProgressScheduled n => state with { NoProgressDue = n.Due },
+            NoProgressNotified => state,
+            EscalationStepFired or EscalationStepSkipped or EscalationStopped or EscalationExhausted =>
+                state with { Escalation = EscalationChains.Evolve(state.Escalation, e) },
+            BillingRequested or BillingApproved or BillingDeclined or BillingExpired =>
+                state with { Billing = BillingApprovals.Evolve(state.Billing, e) },
+            _ => state,
+        };
+    }
+}

@@ -1,0 +1,143 @@
+using System.Text.Json.Nodes;
+using NodaTime;
+using SupportHub.Notifications;
+using SupportHub.Tickets;
+
+namespace SupportHub.Workflows;
+
+/// <summary>
+/// Runs the ticket workflow against the store and the queues: load the state and its ETag, decide,
+/// save the new state with the effects to perform (the outbox) and the ticket's history in one
+/// transaction, then perform the effects and delete their outbox rows.
+/// <list type="bullet">
+/// <item>A crash after the save and before dispatch loses nothing: the redelivered message is a
+/// repeat (its id is in the state) and only dispatches the outbox rows still there.</item>
+/// <item>An effect performed twice (a crash between a send and its row's delete, two dispatchers)
+/// is sent with the same message id, so queue duplicate detection and the per-id senders drop it.</item>
+/// <item>Two consumers racing on one ticket: the loser's save fails on the ETag, it reloads and
+/// decides again on the winner's state.</item>
+/// </list>
+/// </summary>
+public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender sender, TicketContext context)
+{
+    /// <summary>The table holding every ticket's partition: its state row, outbox rows and history rows.</summary>
+    public const string Table = "tickets";
+
+    /// <summary>The audit log of billing approvals; only <see cref="RecordBillingApproval"/> writes it.</summary>
+    public const string BillingTable = "billingapprovals";
+
+    public const string StateRow = "state";
+    public const string OutboxPrefix = "outbox:";
+    public const string HistoryPrefix = "history:";
+
+    private const int MaxAttempts = 8;
+
+    public TicketContext Context => context;
+
+    public async Task<TicketDecision> HandleAsync(TicketCommand command, Instant now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        for (var attempt = 1; ; attempt++)
+        {
+            var row = await store.GetAsync(Table, new EntityKey(command.Ticket, StateRow), cancellationToken);
+            var state = row is null ? null : WorkflowJson.Deserialize<TicketState>(row.Payload);
+            var decision = TicketWorkflow.Decide(command, state, now, context);
+            if (decision.State is null || ReferenceEquals(decision.State, state))
+            {
+                // A repeat, a stale timer or a rejection: nothing to save, but an earlier attempt may
+                // have saved effects it never performed.
+                await DispatchAsync(command.Ticket, cancellationToken);
+                return decision;
+            }
+            try
+            {
+                await store.SubmitAsync(Table, Changes(command.Ticket, row, decision), cancellationToken);
+            }
+            catch (EntityConflictException) when (attempt < MaxAttempts)
+            {
+                continue;
+            }
+            await DispatchAsync(command.Ticket, cancellationToken);
+            return decision;
+        }
+    }
+
+    /// <summary>Performs every effect still in the ticket's outbox, oldest first, deleting each row once done.</summary>
+    public async Task DispatchAsync(string ticket, CancellationToken cancellationToken)
+    {
+        string? continuation = null;
+        do
+        {
+            var page = await store.QueryAsync(Table, ticket, RowKeyRange.Prefix(OutboxPrefix), 100, continuation, cancellationToken);
+            foreach (var row in page.Entities)
+            {
+                await PerformAsync(WorkflowJson.Deserialize<Effect>(row.Payload), cancellationToken);
+                try
+                {
+                    await store.DeleteAsync(Table, row.Key, row.ETag, cancellationToken);
+                }
+                catch (EntityConflictException)
+                {
+                    // Another dispatcher performed and deleted it first; its sends carried the same ids.
+                }
+            }
+            continuation = page.Continuation;
+        }
+        while (continuation is not null);
+    }
+
+    private async Task PerformAsync(Effect effect, CancellationToken cancellationToken)
+    {
+        switch (effect)
+        {
+            case SendNotification notify:
+                await sender.SendAsync(QueueNames.NotificationsOutbound,
+                    new OutgoingMessage(notify.Id, WorkflowJson.Serialize(notify.Notification)), cancellationToken);
+                break;
+            case ScheduleTimer timer:
+                await sender.SendAsync(QueueNames.WorkflowEvents,
+                    new OutgoingMessage(timer.Id, WorkflowJson.Serialize(timer.Message), timer.Due), cancellationToken);
+                break;
+            case RecordBillingApproval record:
+                try
+                {
+                    await store.CreateAsync(BillingTable, new EntityKey(record.Record.Account.Length == 0 ? "none" : record.Record.Account, record.Id),
+                        WorkflowJson.Serialize(record.Record), cancellationToken);
+                }
+                catch (EntityConflictException)
+                {
+                    // Recorded by an earlier attempt: the audit row is written once.
+                }
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(effect), effect.GetType().Name, "Unknown effect.");
+        }
+    }
+
+    private List<EntityChange> Changes(string ticket, StoredEntity? row, TicketDecision decision)
+    {
+        var state = WorkflowJson.Serialize(decision.State);
+        var version = decision.State!.Version;
+        var changes = new List<EntityChange>
+        {
+            row is null
+                ? EntityChange.Create(new EntityKey(ticket, StateRow), state)
+                : EntityChange.Update(new EntityKey(ticket, StateRow), state, row.ETag),
+        };
+        if (decision.Events.Count > 0)
+        {
+            // One history row per decision, keyed by the state's version so rows sort in order.
+            var zone = context.Policy.Organization.TimeZone;
+            var at = decision.Events[0].At;
+            var lines = new JsonArray([
+                .. decision.Events.Select(e => TicketTimeline.Describe(e, ticket, zone)).OfType<JsonNode>(),
+                .. decision.Effects.OfType<SendNotification>().Select(n => (JsonNode)TicketTimeline.Describe(n.Notification, at, ticket, zone)),
+            ]);
+            changes.Add(EntityChange.Set(
+                new EntityKey(ticket, $"{HistoryPrefix}{version:D8}"), lines.ToJsonString()));
+        }
+        changes.AddRange(decision.Effects.Select((effect, i) =>
+            EntityChange.Create(new EntityKey(ticket, $"{OutboxPrefix}{version:D8}:{i:D3}"), WorkflowJson.Serialize(effect))));
+        return changes;
+    }
+}
