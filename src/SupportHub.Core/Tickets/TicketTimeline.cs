@@ -83,7 +83,7 @@ public static class TicketTimeline
         IsoWithOffset.Format(instant.InZone(zone).ToOffsetDateTime());
 
     private static readonly NodaTime.Text.OffsetDateTimePattern IsoWithOffset =
-        NodaTime.Text.OffsetDateTimePattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd'T'HH':'mm':'sso<+HH:mm>", default);
+        NodaTime.Text.OffsetDateTimePattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd'T'HH':'mm':'sso<+HH:mm>");
 
     private static JsonObject Line(TicketEvent e, string type, string ticket, DateTimeZone zone, JsonObject fields)
     {
