@@ -12,6 +12,9 @@ public sealed partial class PolicyLoader
         ["email"] = Channel.Email,
     };
 
+    // Levels onCreate names, even with a broken chain, so that mistake is not reported twice.
+    private readonly HashSet<int> onCreateLevels = [];
+
     private EscalationPolicy? ReadEscalation(JsonElement root)
     {
         const string path = "escalation";
@@ -35,6 +38,10 @@ public sealed partial class PolicyLoader
         foreach (var (key, value, entryPath) in reader.Map(escalation, path, "onCreate", required: false))
         {
             var level = LevelKey(key, entryPath);
+            if (level is { } named)
+            {
+                onCreateLevels.Add(named);
+            }
             if (reader.StringValue(value, entryPath) is not { } chain)
             {
                 continue;

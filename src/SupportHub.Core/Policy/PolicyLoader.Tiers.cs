@@ -207,7 +207,7 @@ public sealed partial class PolicyLoader
     {
         if (escalation is not null)
         {
-            foreach (var severity in severities.Where(s => s.Emergency && !escalation.OnCreate.ContainsKey(s.Level)))
+            foreach (var severity in severities.Where(s => s.Emergency && !onCreateLevels.Contains(s.Level)))
             {
                 reader.Add("escalation.onCreate", $"severity {severity.Level} (\"{severity.Name}\") is an emergency but starts no chain; add \"{severity.Level}\": \"<chain>\"");
             }
