@@ -1,0 +1,210 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using NodaTime;
+using SupportHub.Policy;
+using SupportHub.Tickets;
+using SupportHub.Workflows;
+
+namespace SupportHub.Intake;
+
+/// <summary>What ticket intake decided for one inbound message.</summary>
+/// <param name="Ticket">The ticket the message opened or joined: what the channel answers with.</param>
+/// <param name="Duplicate">The source message was seen before; <paramref name="Command"/> is the one decided then.</param>
+/// <param name="Command">Send this to the ticket's workflow; its id is derived from the source message, so sending it again is harmless.</param>
+public sealed record IntakeOutcome(string Ticket, bool Duplicate, bool Opened, TicketCommand Command);
+
+/// <summary>
+/// Ticket intake (ARCHITECTURE.md step 2): recognises a redelivered source message, threads a
+/// message into its ticket, safest rule first — a Message-ID the hub knows (In-Reply-To /
+/// References), a <c>[#REF]</c> in the subject only from the ticket's requester, the chat
+/// conversation, the same caller within <see cref="CallerWindow"/> — and otherwise opens a ticket
+/// with the next reference. A reply to a Closed ticket opens a follow-up that names the original.
+/// The decision is kept with the source id, so a crash before the command is sent loses nothing:
+/// the redelivery gets the same command back.
+/// </summary>
+public sealed partial class TicketIntake(IEntityStore store, SupportPolicy policy)
+{
+    public const string IndexTable = "ticketindex";
+    public const string CounterTable = "counters";
+
+    /// <summary>Ticket references start here, so they never look like a severity or a count.</summary>
+    public const int FirstReference = 1001;
+
+    /// <summary>Calls from the same number this soon after the last one join its ticket.</summary>
+    public static Duration CallerWindow { get; } = Duration.FromMinutes(30);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\[#(\d{1,9})\]")]
+    private static partial System.Text.RegularExpressions.Regex SubjectReference();
+
+    public async Task<IntakeOutcome> AcceptAsync(InboundMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var sourceKey = IndexKey("source", $"{message.Channel}:{message.SourceId}");
+        if (await store.GetAsync(IndexTable, sourceKey, cancellationToken) is { } seen)
+        {
+            // Index again: a crash may have come between recording the decision and indexing it.
+            var outcome = Recorded(seen.Payload);
+            await IndexAsync(message, outcome.Ticket, cancellationToken);
+            return outcome;
+        }
+
+        var (ticket, original) = await ThreadAsync(message, cancellationToken);
+        var commandId = $"src:{message.Channel.ToString().ToLowerInvariant()}:{message.SourceId}";
+        TicketCommand command;
+        var opened = ticket is null;
+        if (ticket is not null)
+        {
+            var staff = policy.People.Values.FirstOrDefault(p =>
+                p.Email is not null && string.Equals(p.Email, message.From.Email, StringComparison.OrdinalIgnoreCase));
+            command = new PostReply(commandId, ticket, staff?.Id ?? message.From.Address, staff is not null, message.Text);
+        }
+        else
+        {
+            ticket = await NextReferenceAsync(cancellationToken);
+            var account = RequesterDirectory.Identify(policy, message.From, message.AccountHint);
+            var facts = new TicketFacts(ticket, account?.Id, account?.Tier ?? policy.DefaultTier,
+                message.Severity ?? policy.DefaultSeverity, message.Channel,
+                RequesterDirectory.Complete(account, message.From), message.ReceivedAt,
+                string.IsNullOrWhiteSpace(message.Subject) ? Summary(message.Text) : message.Subject.Trim(), original);
+            command = new OpenTicket(commandId, ticket, facts);
+        }
+
+        var record = new JsonObject
+        {
+            ["ticket"] = ticket,
+            ["opened"] = opened,
+            ["command"] = JsonNode.Parse(WorkflowJson.Serialize(command)),
+        }.ToJsonString();
+        try
+        {
+            await store.CreateAsync(IndexTable, sourceKey, record, cancellationToken);
+        }
+        catch (EntityConflictException)
+        {
+            // The same message raced in through another delivery and was decided first: use that.
+            var first = await store.GetAsync(IndexTable, sourceKey, cancellationToken);
+            return Recorded(first!.Payload);
+        }
+        await IndexAsync(message, ticket, cancellationToken);
+        return new IntakeOutcome(ticket, false, opened, command);
+    }
+
+    /// <summary>Remembers a Message-ID the hub itself sent (its acknowledgement), so replies to it thread.</summary>
+    public Task RememberMessageIdAsync(string messageId, string ticket, CancellationToken cancellationToken) =>
+        store.SetAsync(IndexTable, IndexKey("msgid", Normalise(messageId)), Ref(ticket), cancellationToken);
+
+    private async Task<(string? Ticket, string? Original)> ThreadAsync(InboundMessage message, CancellationToken cancellationToken)
+    {
+        string? ticket = null;
+        foreach (var id in message.InReplyTo ?? [])
+        {
+            ticket ??= await LookupAsync("msgid", Normalise(id), cancellationToken);
+        }
+        if (ticket is null && SubjectReference().Match(message.Subject ?? "") is { Success: true } match)
+        {
+            // A ticket number in the subject is easy to copy: it only counts from the requester.
+            var candidate = match.Groups[1].Value;
+            if (await LoadAsync(candidate, cancellationToken) is { } state
+                && message.From.Email is { } from
+                && string.Equals(state.Facts.Requester.Email, from, StringComparison.OrdinalIgnoreCase))
+            {
+                ticket = candidate;
+            }
+        }
+        if (ticket is null && message.ConversationId is { } conversation)
+        {
+            ticket = await LookupAsync("conv", conversation, cancellationToken);
+        }
+        if (ticket is null && message.Channel == IntakeChannel.Phone && message.From.Phone is { } caller
+            && await store.GetAsync(IndexTable, IndexKey("caller", caller), cancellationToken) is { } call)
+        {
+            var node = JsonNode.Parse(call.Payload)!;
+            var last = NodaTime.Text.InstantPattern.ExtendedIso.Parse((string)node["at"]!).Value;
+            if (message.ReceivedAt - last <= CallerWindow)
+            {
+                ticket = (string?)node["ticket"];
+            }
+        }
+        if (ticket is not null && await LoadAsync(ticket, cancellationToken) is { Status: TicketStatus.Closed })
+        {
+            return (null, ticket);
+        }
+        return (ticket, null);
+    }
+
+    private async Task IndexAsync(InboundMessage message, string ticket, CancellationToken cancellationToken)
+    {
+        if (message.Channel == IntakeChannel.Email)
+        {
+            await store.SetAsync(IndexTable, IndexKey("msgid", Normalise(message.SourceId)), Ref(ticket), cancellationToken);
+        }
+        if (message.ConversationId is { } conversation)
+        {
+            await store.SetAsync(IndexTable, IndexKey("conv", conversation), Ref(ticket), cancellationToken);
+        }
+        if (message.Channel == IntakeChannel.Phone && message.From.Phone is { } caller)
+        {
+            var call = new JsonObject { ["ticket"] = ticket, ["at"] = NodaTime.Text.InstantPattern.ExtendedIso.Format(message.ReceivedAt) };
+            await store.SetAsync(IndexTable, IndexKey("caller", caller), call.ToJsonString(), cancellationToken);
+        }
+    }
+
+    private async Task<string> NextReferenceAsync(CancellationToken cancellationToken)
+    {
+        var key = new EntityKey("tickets", "next");
+        while (true)
+        {
+            var row = await store.GetAsync(CounterTable, key, cancellationToken);
+            try
+            {
+                if (row is null)
+                {
+                    await store.CreateAsync(CounterTable, key, Counter(FirstReference + 1), cancellationToken);
+                    return FirstReference.ToString(CultureInfo.InvariantCulture);
+                }
+                var next = (int)JsonNode.Parse(row.Payload)!["next"]!;
+                await store.UpdateAsync(CounterTable, key, Counter(next + 1), row.ETag, cancellationToken);
+                return next.ToString(CultureInfo.InvariantCulture);
+            }
+            catch (EntityConflictException)
+            {
+                // Another intake took that number first: read the counter again.
+            }
+        }
+    }
+
+    private async Task<TicketState?> LoadAsync(string ticket, CancellationToken cancellationToken) =>
+        await store.GetAsync(TicketWorkflowRunner.Table, new EntityKey(ticket, TicketWorkflowRunner.StateRow), cancellationToken) is { } row
+            ? WorkflowJson.Deserialize<TicketState>(row.Payload)
+            : null;
+
+    private async Task<string?> LookupAsync(string kind, string value, CancellationToken cancellationToken) =>
+        await store.GetAsync(IndexTable, IndexKey(kind, value), cancellationToken) is { } row
+            ? (string?)JsonNode.Parse(row.Payload)!["ticket"]
+            : null;
+
+    private static IntakeOutcome Recorded(string payload)
+    {
+        var node = JsonNode.Parse(payload)!;
+        return new IntakeOutcome((string)node["ticket"]!, true, (bool)node["opened"]!,
+            WorkflowJson.Deserialize<TicketCommand>(node["command"]!.ToJsonString()));
+    }
+
+    /// <summary>Index rows are keyed by a hash: source ids may hold characters Table Storage keys refuse.</summary>
+    private static EntityKey IndexKey(string kind, string value) =>
+        new($"{kind}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..40]}", "i");
+
+    private static string Normalise(string messageId) => messageId.Trim().Trim('<', '>').ToLowerInvariant();
+
+    private static string Ref(string ticket) => new JsonObject { ["ticket"] = ticket }.ToJsonString();
+
+    private static string Counter(int next) => new JsonObject { ["next"] = next }.ToJsonString();
+
+    private static string Summary(string text)
+    {
+        var line = text.Split('\n', 2)[0].Trim();
+        return line.Length == 0 ? "(no subject)" : line.Length <= 80 ? line : line[..77] + "...";
+    }
+}
