@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using SupportHub.Cli.Policy;
+using SupportHub.Cli.Simulate;
 
 namespace SupportHub.Cli;
 
@@ -11,6 +12,7 @@ public static class Program
     internal static RootCommand CreateRoot() => new("SupportHub: check policies, compute SLA clocks, see who is on call, simulate scenarios.")
     {
         PolicyCommand.Create(),
+        SimulateCommand.Create(),
     };
 
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);

@@ -62,6 +62,12 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
         }
     }
 
+    /// <summary>The ticket's current state, or null when there is no such ticket.</summary>
+    public async Task<TicketState?> LoadAsync(string ticket, CancellationToken cancellationToken) =>
+        await store.GetAsync(Table, new EntityKey(ticket, StateRow), cancellationToken) is { } row
+            ? WorkflowJson.Deserialize<TicketState>(row.Payload)
+            : null;
+
     /// <summary>Performs every effect still in the ticket's outbox, oldest first, deleting each row once done.</summary>
     public async Task DispatchAsync(string ticket, CancellationToken cancellationToken)
     {
