@@ -79,17 +79,20 @@ public sealed partial class PolicyLoader
         }
 
         var contacts = new List<Contact>();
-        var contactsPath = PolicyReader.Child(path, "contacts");
-        foreach (var (item, itemPath) in reader.Array(account, path, "contacts", required: false))
+        var contactItems = reader.Array(account, path, "contacts", required: false);
+        foreach (var (item, itemPath) in contactItems)
         {
             if (ReadContact(item, itemPath, index) is { } contact)
             {
                 contacts.Add(contact);
             }
         }
-        if (tier is not null && billableTiers.Contains(tier) && !contacts.Any(c => c.ApprovesBilling))
+        // Judged on the flags as written, so a contact with some other mistake still counts here.
+        var hasApprover = contactItems.Any(c => c.Value.ValueKind == JsonValueKind.Object
+            && c.Value.TryGetProperty("approvesBilling", out var approves) && approves.ValueKind == JsonValueKind.True);
+        if (tier is not null && billableTiers.Contains(tier) && !hasApprover)
         {
-            reader.Add(contactsPath, $"tier \"{tier}\" bills after-hours work, but no contact has \"approvesBilling\": true, so nobody could approve it");
+            reader.Add(PolicyReader.Child(path, "contacts"), $"tier \"{tier}\" bills after-hours work, but no contact has \"approvesBilling\": true, so nobody could approve it");
         }
 
         if (id is not null && tier is not null)

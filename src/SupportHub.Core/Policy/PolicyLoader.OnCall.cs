@@ -20,6 +20,9 @@ public sealed partial class PolicyLoader
             {
                 continue;
             }
+            // Only a person with no problem is kept, so a malformed phone is reported once and not
+            // again as "has no phone" by every step that texts them.
+            var problemsBefore = reader.Problems.Count;
             var name = reader.String(person, path, "name", required: true);
             var email = Email(person, path, "email", required: false);
             var phone = Phone(person, path, "phone");
@@ -27,13 +30,12 @@ public sealed partial class PolicyLoader
             if (teamsUserId is not null && !Guid.TryParseExact(teamsUserId, "D", out _))
             {
                 reader.Add(PolicyReader.Child(path, "teamsUserId"), $"\"{teamsUserId}\" is not a Teams (Entra ID) user id, which looks like 00000000-0000-0000-0000-000000000000");
-                teamsUserId = null;
             }
             if (!person.TryGetProperty("email", out _) && !person.TryGetProperty("phone", out _) && !person.TryGetProperty("teamsUserId", out _))
             {
                 reader.Add(path, "has no email, phone or teamsUserId, so could never be notified");
             }
-            if (name is not null)
+            if (name is not null && reader.Problems.Count == problemsBefore)
             {
                 people[id] = new Person(id, name, email, phone, teamsUserId);
             }

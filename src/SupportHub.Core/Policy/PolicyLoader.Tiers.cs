@@ -8,6 +8,7 @@ public sealed partial class PolicyLoader
 {
     private readonly List<SeverityDefinition> severities = [];
     private readonly HashSet<int> severityLevels = [];
+    private bool severityLevelsUncertain;
     private readonly HashSet<string> tierNames = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Tier> tiers = new(StringComparer.Ordinal);
 
@@ -32,6 +33,8 @@ public sealed partial class PolicyLoader
             var description = reader.String(item, path, "description", required: false);
             if (level is not { } l)
             {
+                // Some level is unknowable, so "severity N is not defined" could be wrong from here on.
+                severityLevelsUncertain |= item.ValueKind == JsonValueKind.Object && item.TryGetProperty("level", out _);
                 continue;
             }
             var levelPath = PolicyReader.Child(path, "level");
@@ -67,7 +70,7 @@ public sealed partial class PolicyLoader
             reader.Add(path, $"\"{key}\" is not a severity level{LevelsHint()}");
             return null;
         }
-        if (!severityLevels.Contains(level))
+        if (!IsDefinedLevel(level))
         {
             reader.Add(path, $"severity {level} is not defined{LevelsHint()}");
             return null;
@@ -75,15 +78,18 @@ public sealed partial class PolicyLoader
         return level;
     }
 
+    /// <summary>True for a defined level, and for any level once a severity's level was unreadable (reported there).</summary>
+    private bool IsDefinedLevel(int level) => severityLevels.Contains(level) || severityLevelsUncertain;
+
     private int ReadDefaultSeverity(JsonElement root)
     {
         var level = reader.Int(root, "", "defaultSeverity", required: false);
-        if (level is { } l && !severityLevels.Contains(l))
+        if (level is { } l && !IsDefinedLevel(l))
         {
             reader.Add("defaultSeverity", $"severity {l} is not defined{LevelsHint()}");
         }
         else if (level is null && !root.TryGetProperty("defaultSeverity", out _) && severityLevels.Count > 0
-                 && !severityLevels.Contains(DefaultSeverityWhenAbsent))
+                 && !IsDefinedLevel(DefaultSeverityWhenAbsent))
         {
             reader.Add("defaultSeverity", $"is required here: when absent it is {DefaultSeverityWhenAbsent}, which is not a defined severity{LevelsHint()}");
         }
@@ -219,7 +225,7 @@ public sealed partial class PolicyLoader
             {
                 continue;
             }
-            if (!severityLevels.Contains(2))
+            if (!IsDefinedLevel(2))
             {
                 reader.Add(path, "emergencies from other requesters are treated as severity 2, which is not defined");
             }
