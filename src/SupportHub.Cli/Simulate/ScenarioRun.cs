@@ -138,16 +138,9 @@ internal sealed class ScenarioRun
         Decisions++;
         var zone = policy.Organization.TimeZone;
         var alias = Alias(command.Ticket);
-        foreach (var e in decision.Events)
+        foreach (var line in TicketTimeline.Describe(decision, now, alias, zone))
         {
-            if (TicketTimeline.Describe(e, alias, zone) is { } line)
-            {
-                Emit(line, command.Ticket);
-            }
-        }
-        foreach (var effect in decision.Effects.OfType<SendNotification>())
-        {
-            Emit(TicketTimeline.Describe(effect.Notification, now, alias, zone), command.Ticket);
+            Emit(line, command.Ticket);
         }
         if (decision.Rejection is { } reason)
         {

@@ -14,7 +14,13 @@ namespace SupportHub.Tickets;
 public sealed record TicketDecision(TicketState? State, IReadOnlyList<TicketEvent> Events, IReadOnlyList<Effect> Effects, string? Rejection = null)
 {
     public bool Changed => Events.Count > 0 || Effects.Count > 0;
+
+    /// <summary>Events and notifications in the order the decision made them, for the timeline.</summary>
+    public IReadOnlyList<TimelineEntry> Timeline { get; init; } = [];
 }
+
+/// <summary>One step of a decision as the timeline shows it: an event or a notification.</summary>
+public sealed record TimelineEntry(TicketEvent? Event, Notification? Notification);
 
 /// <summary>
 /// Accumulates one decision: each event is folded into the state as it is emitted, so later parts
@@ -24,6 +30,7 @@ internal sealed class DecisionBuilder(TicketState? state, Instant now, TicketCon
 {
     private readonly List<TicketEvent> events = [];
     private readonly List<Effect> effects = [];
+    private readonly List<TimelineEntry> timeline = [];
 
     public TicketState? Current { get; private set; } = state;
 
@@ -39,6 +46,7 @@ internal sealed class DecisionBuilder(TicketState? state, Instant now, TicketCon
     public void Emit(TicketEvent e)
     {
         events.Add(e);
+        timeline.Add(new TimelineEntry(e, null));
         Current = TicketWorkflow.Evolve(Current, e);
     }
 
@@ -56,7 +64,9 @@ internal sealed class DecisionBuilder(TicketState? state, Instant now, TicketCon
             return;
         }
         var id = NextId(purpose.Name() + "." + via.Name());
-        effects.Add(new SendNotification(id, new Notification(id, State.Ref, purpose, to, via, subject, text, links)));
+        var notification = new Notification(id, State.Ref, purpose, to, via, subject, text, links);
+        effects.Add(new SendNotification(id, notification));
+        timeline.Add(new TimelineEntry(null, notification));
     }
 
     public void Schedule(Instant due, Func<string, TicketCommand> message)
@@ -67,5 +77,5 @@ internal sealed class DecisionBuilder(TicketState? state, Instant now, TicketCon
 
     public void Record(BillingApprovalRecord record) => effects.Add(new RecordBillingApproval(NextId("billing"), record));
 
-    public TicketDecision Build(string? rejection = null) => new(Current, events, effects, rejection);
+    public TicketDecision Build(string? rejection = null) => new(Current, events, effects, rejection) { Timeline = timeline };
 }

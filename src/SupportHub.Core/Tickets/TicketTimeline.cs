@@ -68,6 +68,12 @@ public static class TicketTimeline
         return line;
     }
 
+    /// <summary>A decision's lines in the order it made them.</summary>
+    public static IEnumerable<JsonObject> Describe(TicketDecision decision, Instant at, string ticket, DateTimeZone zone) =>
+        decision.Timeline
+            .Select(entry => entry.Event is { } e ? Describe(e, ticket, zone) : Describe(entry.Notification!, at, ticket, zone))
+            .OfType<JsonObject>();
+
     public static JsonObject Describe(Notification notification, Instant at, string ticket, DateTimeZone zone) => new()
     {
         ["at"] = Format(at, zone),

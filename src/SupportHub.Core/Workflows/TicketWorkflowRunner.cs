@@ -133,11 +133,8 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
         if (decision.Events.Count > 0)
         {
             // One history row per decision, keyed by the state's version so rows sort in order.
-            var zone = context.Policy.Organization.TimeZone;
-            var at = decision.Events[0].At;
             var lines = new JsonArray([
-                .. decision.Events.Select(e => TicketTimeline.Describe(e, ticket, zone)).OfType<JsonNode>(),
-                .. decision.Effects.OfType<SendNotification>().Select(n => (JsonNode)TicketTimeline.Describe(n.Notification, at, ticket, zone)),
+                .. TicketTimeline.Describe(decision, decision.Events[0].At, ticket, context.Policy.Organization.TimeZone),
             ]);
             changes.Add(EntityChange.Set(
                 new EntityKey(ticket, $"{HistoryPrefix}{version:D8}"), lines.ToJsonString()));
