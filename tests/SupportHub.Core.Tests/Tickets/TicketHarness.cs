@@ -39,6 +39,12 @@ internal sealed class TicketHarness
 
     public TicketDecision LastDecision { get; private set; } = new(null, [], []);
 
+    /// <summary>Every decision in the order it was made, timers included: what determinism tests compare.</summary>
+    public List<TicketDecision> Decisions { get; } = [];
+
+    /// <summary>The timers fired so far with the instant they fired at, so a test can deliver one again.</summary>
+    public List<(Instant At, TicketCommand Message)> Fired { get; } = [];
+
     public static string RepoRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
@@ -57,6 +63,12 @@ internal sealed class TicketHarness
         return Apply(command, instant);
     }
 
+    /// <summary>
+    /// Delivers <paramref name="command"/> at <paramref name="at"/> without first firing the timers
+    /// due by then: a message that overtakes a late timer on the queue.
+    /// </summary>
+    public TicketDecision Deliver(string at, TicketCommand command) => Apply(command, TestTime.At(at));
+
     /// <summary>Fires every timer due up to and including <paramref name="at"/>, in due order.</summary>
     public void RunUntil(string at) => RunUntil(TestTime.At(at));
 
@@ -70,6 +82,7 @@ internal sealed class TicketHarness
                 break;
             }
             timers.Remove(next);
+            Fired.Add((next.Due, next.Message));
             Apply(next.Message, next.Due);
         }
     }
@@ -86,6 +99,7 @@ internal sealed class TicketHarness
     {
         var decision = TicketWorkflow.Decide(command, State, at, Context);
         LastDecision = decision;
+        Decisions.Add(decision);
         State = decision.State ?? State;
         var zone = Policy.Organization.TimeZone;
         foreach (var e in decision.Events)
