@@ -258,8 +258,9 @@ public sealed partial class BusinessCalendar
         const long nanosPerMinute = NodaConstants.NanosecondsPerMinute;
         var wanted = time.NanosecondOfDay;
         var best = -1L;
-        foreach (var interval in intervals)
+        for (var i = 0; i < intervals.Count; i++)
         {
+            var interval = intervals[i];
             var open = interval.StartMinute * nanosPerMinute;
             if (open <= wanted)
             {
