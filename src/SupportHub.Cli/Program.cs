@@ -11,6 +11,8 @@ public static class Program
     internal static RootCommand CreateRoot() => new("SupportHub: check policies, compute SLA clocks, see who is on call, simulate scenarios.")
     {
         PolicyCommand.Create(),
+        Sla.SlaCommand.Create(),
+        OnCall.OncallCommand.Create(),
     };
 
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);

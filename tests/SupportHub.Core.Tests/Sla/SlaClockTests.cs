@@ -1,5 +1,6 @@
 using NodaTime;
 using SupportHub.Calendars;
+using SupportHub.Policy;
 using SupportHub.Sla;
 using static SupportHub.Core.Tests.TestTime;
 
@@ -154,7 +155,7 @@ public class SlaClockTests
     [Fact]
     public void TicketClocks_Pause_StopsRestoreAndResolveOnly()
     {
-        var clocks = TicketClocks.Start(Worked, new Policy.SeverityTargets(
+        var clocks = TicketClocks.Start(Worked, new SeverityTargets(
             PolicyDuration.Parse("4bh"), PolicyDuration.Parse("2bd"), PolicyDuration.Parse("30d")), At("2026-11-24T09:00-06:00"), 0.75);
 
         var paused = clocks.Pause(At("2026-11-24T10:00-06:00"));
