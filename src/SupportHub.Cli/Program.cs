@@ -12,6 +12,8 @@ public static class Program
     internal static RootCommand CreateRoot() => new("SupportHub: check policies, compute SLA clocks, see who is on call, simulate scenarios.")
     {
         PolicyCommand.Create(),
+        Sla.SlaCommand.Create(),
+        OnCall.OncallCommand.Create(),
         SimulateCommand.Create(),
     };
 

@@ -61,7 +61,7 @@ internal static class BillingApprovals
             return $"the approval window for ticket #{ticket.Ref} closed at {b.Context.Format(billing.Deadline)}; nothing was charged";
         }
         var approver = b.Context.Resolve([new NotifyTarget(NotifyTargetKind.AccountApprovers, "approvers")], ticket, b.Now)
-            .FirstOrDefault(r => string.Equals(r.Id, by, StringComparison.OrdinalIgnoreCase));
+            .FirstOrDefault(r => string.Equals(r.To, by, StringComparison.OrdinalIgnoreCase));
         if (approver is null)
         {
             return $"{by} may not approve after-hours work for this account";
@@ -70,8 +70,8 @@ internal static class BillingApprovals
         var price = Price(billing.Rate, billing.Currency, billing.Per);
         if (approve)
         {
-            b.Emit(new BillingApproved(b.Now, approver.Id, billing.Rate, billing.Currency, billing.Per));
-            b.Record(new BillingApprovalRecord(ticket.Ref, ticket.Facts.AccountId ?? "", approver.Id, b.Now, billing.Rate, billing.Currency, billing.Per));
+            b.Emit(new BillingApproved(b.Now, approver.To, billing.Rate, billing.Currency, billing.Per));
+            b.Record(new BillingApprovalRecord(ticket.Ref, ticket.Facts.AccountId ?? "", approver.To, b.Now, billing.Rate, billing.Currency, billing.Per));
             b.Notify(NotificationPurpose.ApprovalResult, approver, Channel.Email,
                 $"[#{ticket.Ref}] After-hours work approved",
                 $"Thank you. You approved after-hours work on ticket #{ticket.Ref} at {price} at {b.Context.Format(b.Now)}; an engineer has been called.");
@@ -82,14 +82,14 @@ internal static class BillingApprovals
                 {
                     b.Notify(NotificationPurpose.AfterHoursWork, onCall, via,
                         $"[#{ticket.Ref}] Approved after-hours work: {ticket.Facts.Subject}",
-                        $"{approver.Id} approved billable work on ticket #{ticket.Ref} at {price}. Please start now.",
+                        $"{approver.To} approved billable work on ticket #{ticket.Ref} at {price}. Please start now.",
                         new LinkIntent(LinkAction.Acknowledge, b.Context.Add(ticket.ClockCalendar, b.Now, new Calendars.PolicyDuration(24, Calendars.DurationUnit.Hours))));
                 }
             }
         }
         else
         {
-            b.Emit(new BillingDeclined(b.Now, approver.Id));
+            b.Emit(new BillingDeclined(b.Now, approver.To));
             b.Notify(NotificationPurpose.ApprovalResult, approver, Channel.Email,
                 $"[#{ticket.Ref}] After-hours work declined",
                 $"You declined after-hours work on ticket #{ticket.Ref}. Nothing will be charged.");
@@ -120,7 +120,7 @@ internal static class BillingApprovals
     private static void NoticeToRequester(DecisionBuilder b, NodaTime.Instant opening, string why)
     {
         var ticket = b.State;
-        var requester = new Recipient(ticket.Facts.Requester.Address, ticket.Facts.Requester.Name, ticket.Facts.Requester.Email, ticket.Facts.Requester.Phone, null);
+        var requester = Lifecycle.TicketLifecycle.Requester(ticket);
         var subject = $"[#{ticket.Ref}] We will handle your request when support opens";
         var text = $"Your ticket #{ticket.Ref} arrived outside support hours and {why}. Nothing will be charged. "
             + $"We will work on it when support opens at {b.Context.Format(opening)}.";

@@ -13,6 +13,9 @@ public sealed partial class BusinessCalendar
     // The year most recently used; most questions fall in the same year as the last one.
     private CalendarYear? lastYear;
 
+    /// <summary>The instants business arithmetic accepts (1700–2200 UTC); outside them it throws <see cref="ArgumentOutOfRangeException"/>.</summary>
+    public static Interval SupportedInstants { get; } = new(Nanos.Min, Nanos.Max);
+
     /// <summary>True when the calendar has no opening interval on any weekday; business arithmetic on it throws.</summary>
     public bool NeverOpens => !AlwaysOpen && Weekly.Values.All(intervals => intervals.Count == 0);
 
@@ -258,8 +261,9 @@ public sealed partial class BusinessCalendar
         const long nanosPerMinute = NodaConstants.NanosecondsPerMinute;
         var wanted = time.NanosecondOfDay;
         var best = -1L;
-        foreach (var interval in intervals)
+        for (var i = 0; i < intervals.Count; i++)
         {
+            var interval = intervals[i];
             var open = interval.StartMinute * nanosPerMinute;
             if (open <= wanted)
             {

@@ -2,6 +2,7 @@ using NodaTime;
 using SupportHub.Calendars;
 using SupportHub.Escalation;
 using SupportHub.Notifications;
+using SupportHub.OnCall;
 using SupportHub.Policy;
 using SupportHub.Sla;
 using SupportHub.Tickets;
@@ -178,7 +179,8 @@ internal static class TicketLifecycle
     }
 
     internal static Recipient Requester(TicketState ticket) =>
-        new(ticket.Facts.Requester.Address, ticket.Facts.Requester.Name, ticket.Facts.Requester.Email, ticket.Facts.Requester.Phone, null);
+        new(ticket.Facts.Requester.Address, ticket.Facts.Requester.Name ?? ticket.Facts.Requester.Address,
+            ticket.Facts.Requester.Email, ticket.Facts.Requester.Phone, null);
 
     /// <summary>Email when the requester has an address, else SMS (a phone-only caller).</summary>
     internal static Channel ReplyChannel(TicketState ticket) => ticket.Facts.Requester.Email is null ? Channel.Sms : Channel.Email;

@@ -1,4 +1,5 @@
 using NodaTime;
+using SupportHub.OnCall;
 using SupportHub.Policy;
 
 namespace SupportHub.Notifications;
@@ -28,27 +29,6 @@ public enum LinkAction
     Decline,
     RateGood,
     RateBad,
-}
-
-/// <summary>
-/// Who receives a notification and where. <see cref="Id"/> is how the timeline names them: a person
-/// id from the policy for staff, the email address (or phone number) for customers.
-/// </summary>
-public sealed record Recipient(string Id, string? Name, string? Email, string? Phone, string? TeamsUserId)
-{
-    public static Recipient ForPerson(Person person) =>
-        new(person.Id, person.Name, person.Email, person.Phone, person.TeamsUserId);
-
-    public static Recipient ForContact(Contact contact) =>
-        new(contact.Email, contact.Name, contact.Email, contact.Phone, null);
-
-    /// <summary>Whether this recipient can be reached through <paramref name="channel"/> at all.</summary>
-    public bool Reachable(Channel channel) => channel switch
-    {
-        Channel.Email => Email is not null,
-        Channel.Sms => Phone is not null,
-        _ => TeamsUserId is not null,
-    };
 }
 
 /// <summary>A link to put in a notification; the sender signs it, so Core never sees a key.</summary>
@@ -86,6 +66,14 @@ public static class NotificationPurposeNames
         NotificationPurpose.SlaBreach => "sla-breach",
         NotificationPurpose.NoProgress => "no-progress",
         _ => "emergency-downgraded",
+    };
+
+    /// <summary>Whether <paramref name="recipient"/> can be reached through <paramref name="channel"/> at all.</summary>
+    public static bool Reachable(this Recipient recipient, Channel channel) => channel switch
+    {
+        Channel.Email => recipient.Email is not null,
+        Channel.Sms => recipient.Phone is not null,
+        _ => recipient.TeamsUserId is not null,
     };
 
     public static string Name(this Channel channel) => channel switch

@@ -13,24 +13,19 @@ namespace SupportHub.Sla;
 /// </summary>
 internal static class SlaMonitor
 {
+    /// <summary>Starts the clocks the ticket's tier owes its severity, counted in its clock calendar.</summary>
     public static void Start(DecisionBuilder b)
     {
         var ticket = b.State;
-        var clocks = SlaClocks.Empty;
-        if (b.Context.Tier(ticket).Targets.TryGetValue(ticket.Severity, out var targets))
-        {
-            foreach (var (target, budget) in Budgets(targets))
-            {
-                clocks = clocks.With(b.Context.NewClock(ticket, target, budget));
-            }
-        }
+        var clocks = TicketClocks.Start(b.Context.Calendar(ticket.ClockCalendar),
+            b.Context.Tier(ticket).Targets.GetValueOrDefault(ticket.Severity), ticket.Facts.Received, b.Policy.Escalation.SlaWarningAt);
         b.Emit(new SlaClocksSet(b.Now, clocks));
         ScheduleCheckpoints(b, clocks.Clocks);
     }
 
     public static void Meet(DecisionBuilder b, SlaTarget target)
     {
-        if (b.State.Sla[target] is { Met: false })
+        if (b.State.Sla[target] is { IsMet: false })
         {
             b.Emit(new SlaMet(b.Now, target));
         }
@@ -50,7 +45,7 @@ internal static class SlaMonitor
         {
             return $"ticket #{b.State.Ref} is already {b.State.Status.Display()}";
         }
-        if (b.State.Sla[SlaTarget.Restore] is { Met: true })
+        if (b.State.Sla[SlaTarget.Restore] is { IsMet: true })
         {
             return $"ticket #{b.State.Ref} is already marked restored";
         }
@@ -60,16 +55,11 @@ internal static class SlaMonitor
         return null;
     }
 
+    /// <summary>The ticket entered Pending: restore and resolve stand still.</summary>
     public static void Pause(DecisionBuilder b)
     {
-        var clocks = b.State.Sla;
-        var changed = false;
-        foreach (var clock in clocks.Clocks.Where(c => c is { PausesWhilePending: true, Met: false, PausedAt: null }))
-        {
-            clocks = clocks.With(clock with { PausedAt = b.Now });
-            changed = true;
-        }
-        if (changed)
+        var clocks = b.State.Sla.Pause(b.Now);
+        if (!ReferenceEquals(clocks, b.State.Sla))
         {
             b.Emit(new SlaClocksSet(b.Now, clocks));
         }
@@ -78,18 +68,11 @@ internal static class SlaMonitor
     /// <summary>Ends a Pending stretch: paused clocks move later by the time spent, in their own kind of time.</summary>
     public static void Resume(DecisionBuilder b)
     {
-        var clocks = b.State.Sla;
-        var resumed = new List<SlaClock>();
-        foreach (var clock in clocks.Clocks.Where(c => c.PausedAt is not null))
-        {
-            var moved = b.Context.Shift(b.State, clock, clock.PausedAt!.Value, b.Now) with { PausedAt = null };
-            clocks = clocks.With(moved);
-            resumed.Add(moved);
-        }
-        if (resumed.Count > 0)
+        var clocks = b.State.Sla.Resume(b.Context.Calendar(b.State.ClockCalendar), b.Now);
+        if (!ReferenceEquals(clocks, b.State.Sla))
         {
             b.Emit(new SlaClocksSet(b.Now, clocks));
-            ScheduleCheckpoints(b, resumed.Where(c => !c.Met));
+            ScheduleCheckpoints(b, clocks.Clocks.Where(c => c.PausesWhilePending));
         }
     }
 
@@ -113,33 +96,11 @@ internal static class SlaMonitor
             severity.Emergency ? tier.EmergencyHours : tier.Hours));
         ticket = b.State;
 
-        // Unmet targets are computed again from the received instant; met ones stay met. A target the
-        // new severity does not set loses its clock; one already past its new due instant breaches now.
-        var clocks = new SlaClocks(ticket.Sla.Clocks.RemoveAll(c => !c.Met));
-        var fresh = new List<SlaClock>();
-        if (tier.Targets.TryGetValue(level, out var targets))
-        {
-            foreach (var (target, budget) in Budgets(targets))
-            {
-                if (clocks[target] is not null)
-                {
-                    continue;
-                }
-                // A warning or breach already told is not told again while the new instant is past too.
-                var old = ticket.Sla[target];
-                var clock = b.Context.NewClock(ticket, target, budget);
-                clock = clock with
-                {
-                    Warned = old is { Warned: true } && clock.WarningAt <= b.Now,
-                    Breached = old is { Breached: true } && clock.Due <= b.Now,
-                    PausedAt = old?.PausedAt,
-                };
-                clocks = clocks.With(clock);
-                fresh.Add(clock);
-            }
-        }
+        // Unmet targets are computed again from the received instant (with the Pending time so far);
+        // met ones stay met, and warnings and breaches already told are not told again.
+        var clocks = ticket.Sla.Recompute(b.Context.Calendar(ticket.ClockCalendar), tier.Targets.GetValueOrDefault(level), b.Policy.Escalation.SlaWarningAt);
         b.Emit(new SlaClocksSet(b.Now, clocks));
-        ScheduleCheckpoints(b, fresh.Where(c => c.PausedAt is null));
+        ScheduleCheckpoints(b, clocks.Clocks);
 
         if (b.Policy.Escalation.OnCreate.TryGetValue(level, out var chain) && b.State.Escalation is not { Active: true }
             && ticket.Status is not TicketStatus.Solved)
@@ -152,15 +113,15 @@ internal static class SlaMonitor
 
     public static string? OnCheckpoint(DecisionBuilder b, SlaCheckpointReached checkpoint)
     {
-        var clock = b.State.Sla[checkpoint.Target];
-        if (clock is null || clock.Met || clock.PausedAt is not null
-            || b.State.Status is TicketStatus.Solved or TicketStatus.Closed)
+        var ticket = b.State;
+        var clock = ticket.Sla[checkpoint.Target];
+        if (clock is null || ticket.Status is TicketStatus.Solved or TicketStatus.Closed)
         {
             return null;
         }
-        var ticket = b.State;
-        var watchers = b.Context.SlaWatchers(ticket, b.Now);
-        if (checkpoint.Breach && !clock.Breached && clock.Due == checkpoint.ScheduledFor)
+        // Stale unless the clock is still due at the instant this timer was scheduled for.
+        var watchers = b.Context.SlaWatchers(b.Now);
+        if (checkpoint.Breach && clock.DueAt == checkpoint.ScheduledFor && clock.IsBreachDue(b.Now))
         {
             b.Emit(new SlaBreached(b.Now, checkpoint.Target));
             foreach (var watcher in watchers)
@@ -168,12 +129,12 @@ internal static class SlaMonitor
                 foreach (var via in new[] { Channel.Teams, Channel.Email })
                 {
                     b.Notify(NotificationPurpose.SlaBreach, watcher, via,
-                        $"[#{ticket.Ref}] SLA breached: {checkpoint.Target.Name()} ({clock.Budget})",
+                        $"[#{ticket.Ref}] SLA breached: {checkpoint.Target.Name()} ({clock.Amount})",
                         $"The {checkpoint.Target.Name()} target of ticket #{ticket.Ref} (\"{ticket.Facts.Subject}\") was due {b.Context.Format(clock.Due)} and is not met. {clock.Explain}");
                 }
             }
         }
-        else if (!checkpoint.Breach && !clock.Warned && clock.WarningAt == checkpoint.ScheduledFor)
+        else if (!checkpoint.Breach && clock.WarningAt == checkpoint.ScheduledFor && clock.IsWarningDue(b.Now))
         {
             b.Emit(new SlaWarned(b.Now, checkpoint.Target));
             foreach (var watcher in watchers)
@@ -223,48 +184,31 @@ internal static class SlaMonitor
         return null;
     }
 
-    public static SlaClocks Evolve(SlaClocks clocks, TicketEvent e) => e switch
+    public static TicketClocks Evolve(TicketClocks clocks, TicketEvent e) => e switch
     {
-        SlaMet m when clocks[m.Target] is { } c => clocks.With(c with { MetAt = m.At, PausedAt = null }),
-        SlaWarned w when clocks[w.Target] is { } c => clocks.With(c with { Warned = true }),
-        SlaBreached x when clocks[x.Target] is { } c => clocks.With(c with { Breached = true }),
+        SlaMet m => clocks.Meet(m.Target, m.At),
+        SlaWarned w => clocks.Warn(w.Target, w.At),
+        SlaBreached x => clocks.Breach(x.Target, x.At),
         _ => clocks,
     };
 
+    /// <summary>Timers at each running clock's warning and due instants (a past one fires at once).</summary>
     private static void ScheduleCheckpoints(DecisionBuilder b, IEnumerable<SlaClock> clocks)
     {
         var ticket = b.State.Ref;
         foreach (var clock in clocks.ToList())
         {
             var target = clock.Target;
-            if (!clock.Warned && clock.WarningAt < clock.Due)
+            if (clock.WarningAt is { } warning && warning < clock.Due)
             {
-                var at = clock.WarningAt;
-                b.Schedule(Max(at, b.Now), id => new SlaCheckpointReached(id, ticket, target, false, at));
+                b.Schedule(Max(warning, b.Now), id => new SlaCheckpointReached(id, ticket, target, false, warning));
             }
-            if (!clock.Breached)
+            if (clock.DueAt is { } due)
             {
-                var at = clock.Due;
-                b.Schedule(Max(at, b.Now), id => new SlaCheckpointReached(id, ticket, target, true, at));
+                b.Schedule(Max(due, b.Now), id => new SlaCheckpointReached(id, ticket, target, true, due));
             }
         }
     }
 
     private static NodaTime.Instant Max(NodaTime.Instant a, NodaTime.Instant b) => a > b ? a : b;
-
-    private static IEnumerable<(SlaTarget, Calendars.PolicyDuration)> Budgets(SeverityTargets targets)
-    {
-        if (targets.Response is { } response)
-        {
-            yield return (SlaTarget.Response, response);
-        }
-        if (targets.Restore is { } restore)
-        {
-            yield return (SlaTarget.Restore, restore);
-        }
-        if (targets.Resolve is { } resolve)
-        {
-            yield return (SlaTarget.Resolve, resolve);
-        }
-    }
 }

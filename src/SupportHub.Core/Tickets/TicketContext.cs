@@ -2,7 +2,7 @@ using System.Globalization;
 using NodaTime;
 using NodaTime.Text;
 using SupportHub.Calendars;
-using SupportHub.Notifications;
+using SupportHub.OnCall;
 using SupportHub.Policy;
 using SupportHub.Sla;
 
@@ -37,72 +37,24 @@ public sealed class TicketContext(SupportPolicy policy)
     }
 
     /// <summary>
-    /// POLICY.md "Which calendar a ticket's clock uses" and "After-hours requests": an emergency from
-    /// someone allowed to raise one runs on the emergency hours and is never billed; from anyone else
-    /// (with <c>emergencyContactsOnly</c>) it is treated as severity 2; a non-emergency ticket received
-    /// while the tier's hours are closed needs approval in a billable tier.
+    /// POLICY.md "Which calendar a ticket's clock uses" and "After-hours requests", by
+    /// <see cref="TicketSla.Assess"/>: an emergency from someone allowed to raise one runs on the
+    /// emergency hours and is never billed; from anyone else (with <c>emergencyContactsOnly</c>) it
+    /// is treated as severity 2; a non-emergency received while the tier's hours are closed needs
+    /// approval in a billable tier. A severity the policy does not define counts as the default.
     /// </summary>
     public TicketClassification Classify(TicketFacts facts)
     {
-        var tier = Policy.Tiers[facts.Tier];
-        var requested = Policy.Severity(facts.RequestedSeverity) ?? Policy.Severity(Policy.DefaultSeverity)!;
-        var severity = requested;
-        int? downgradedFrom = null;
-        if (requested.Emergency && !MayRaiseEmergency(tier, facts))
-        {
-            severity = Policy.Severity(2) is { Emergency: false } high
-                ? high
-                : Policy.Severities.Where(s => !s.Emergency).OrderBy(s => s.Level).First();
-            downgradedFrom = requested.Level;
-        }
-        var afterHours = !Calendar(tier.Hours).IsOpen(facts.Received);
-        var approval = severity.Emergency ? BillingApproval.Emergency
-            : afterHours && tier.AfterHours is { Billable: true } ? BillingApproval.Required
-            : BillingApproval.NotRequired;
-        return new TicketClassification(severity.Level, severity.Emergency, afterHours,
-            severity.Emergency ? tier.EmergencyHours : tier.Hours, approval, downgradedFrom);
-    }
-
-    /// <summary>The requester's contact entry in their account, matched by email or phone.</summary>
-    public Contact? ContactOf(TicketFacts facts)
-    {
+        var severity = Policy.Severity(facts.RequestedSeverity) is null ? Policy.DefaultSeverity : facts.RequestedSeverity;
         var account = facts.AccountId is null ? null : Policy.FindAccount(facts.AccountId);
-        return account?.Contacts.FirstOrDefault(c =>
-            (facts.Requester.Email is { } email && string.Equals(c.Email, email, StringComparison.OrdinalIgnoreCase))
-            || (facts.Requester.Phone is { } phone && c.Phone == phone));
+        var sla = TicketSla.Assess(Policy, account, severity, facts.Requester.Email ?? facts.Requester.Phone, facts.Received);
+        return new TicketClassification(sla.Severity, sla.Emergency, sla.AfterHours, sla.ClockCalendar, sla.BillingApproval,
+            sla.EmergencyDowngraded ? sla.RequestedSeverity : null);
     }
 
-    private bool MayRaiseEmergency(Tier tier, TicketFacts facts) =>
-        tier.AfterHours is not { EmergencyContactsOnly: true } || ContactOf(facts) is { Emergency: true };
-
-    /// <summary>The people a step's or rule's targets name at <paramref name="at"/>, each once.</summary>
-    public IReadOnlyList<Recipient> Resolve(IReadOnlyList<NotifyTarget> targets, TicketState ticket, Instant at)
-    {
-        var account = ticket.Facts.AccountId is null ? null : Policy.FindAccount(ticket.Facts.AccountId);
-        var recipients = new List<Recipient>();
-        foreach (var target in targets)
-        {
-            switch (target.Kind)
-            {
-                case NotifyTargetKind.Rotation:
-                    if (OnCall.Rotations.OnCallAt(Policy, target.Name, at) is { } onCall)
-                    {
-                        recipients.Add(Recipient.ForPerson(Policy.People[onCall]));
-                    }
-                    break;
-                case NotifyTargetKind.Person:
-                    recipients.Add(Recipient.ForPerson(Policy.People[target.Name]));
-                    break;
-                case NotifyTargetKind.AccountApprovers:
-                    recipients.AddRange(account?.Contacts.Where(c => c.ApprovesBilling).Select(Recipient.ForContact) ?? []);
-                    break;
-                case NotifyTargetKind.AccountEmergency:
-                    recipients.AddRange(account?.Contacts.Where(c => c.Emergency).Select(Recipient.ForContact) ?? []);
-                    break;
-            }
-        }
-        return recipients.DistinctBy(r => r.Id, StringComparer.OrdinalIgnoreCase).ToList();
-    }
+    /// <summary>The people targets name at <paramref name="at"/>, each once (rotations resolved then).</summary>
+    public IReadOnlyList<Recipient> Resolve(IReadOnlyList<NotifyTarget> targets, TicketState ticket, Instant at) =>
+        Recipients.Resolve(Policy, targets, ticket.Facts.AccountId is null ? null : Policy.FindAccount(ticket.Facts.AccountId), at);
 
     /// <summary>
     /// The primary on-call person, who takes approved after-hours work and hears of SLA warnings:
@@ -111,64 +63,9 @@ public sealed class TicketContext(SupportPolicy policy)
     public Recipient? PrimaryOnCall(Instant at)
     {
         var rotation = Policy.Rotations.ContainsKey("primary") ? "primary" : Policy.Rotations.Keys.FirstOrDefault();
-        return rotation is not null && OnCall.Rotations.OnCallAt(Policy, rotation, at) is { } person
-            ? Recipient.ForPerson(Policy.People[person])
-            : null;
+        return rotation is null ? null : Recipient.Staff(Policy.People[OnCallSchedule.PersonOnCall(Policy, rotation, at)]);
     }
 
-    public IReadOnlyList<Recipient> SlaWatchers(TicketState ticket, Instant at) => PrimaryOnCall(at) is { } r ? [r] : [];
-
-    /// <summary>A fresh clock for <paramref name="target"/>, counted from the received instant in the ticket's clock calendar.</summary>
-    public SlaClock NewClock(TicketState ticket, SlaTarget target, PolicyDuration budget)
-    {
-        var due = SlaCalculator.Due(Policy, ticket.ClockCalendar, ticket.Facts.Received, budget);
-        var calendar = Calendar(ticket.ClockCalendar);
-        return new SlaClock(target, budget, due.Start, due.Due, WarningPoint(calendar, due.Start, due.Due, budget.IsBusiness), due.Explain);
-    }
-
-    /// <summary>A clock after a Pending stretch <c>[pausedAt, resumedAt)</c>: its due and warning move later by the stretch, in its own kind of time.</summary>
-    public SlaClock Shift(TicketState ticket, SlaClock clock, Instant pausedAt, Instant resumedAt)
-    {
-        var calendar = Calendar(ticket.ClockCalendar);
-        if (clock.Budget.IsBusiness)
-        {
-            var paused = calendar.BusinessTimeBetween(pausedAt, resumedAt);
-            if (paused == Duration.Zero)
-            {
-                return clock;
-            }
-            return clock with
-            {
-                Due = calendar.AddBusinessTime(clock.Due, paused),
-                WarningAt = clock.Warned ? clock.WarningAt : calendar.AddBusinessTime(clock.WarningAt, paused),
-                Explain = clock.Explain + $"; paused {FormatSpan(paused)} of business time while Pending",
-            };
-        }
-        var elapsed = resumedAt - pausedAt;
-        return clock with
-        {
-            Due = clock.Due + elapsed,
-            WarningAt = clock.Warned ? clock.WarningAt : clock.WarningAt + elapsed,
-            Explain = clock.Explain + $"; paused {FormatSpan(elapsed)} while Pending",
-        };
-    }
-
-    /// <summary><c>slaWarningAt</c> of the span from start to due, in the target's own kind of time.</summary>
-    private Instant WarningPoint(BusinessCalendar calendar, Instant start, Instant due, bool business)
-    {
-        var share = Policy.Escalation.SlaWarningAt;
-        if (due <= start)
-        {
-            return due;
-        }
-        if (!business)
-        {
-            return start + Duration.FromTicks((long)((due - start).BclCompatibleTicks * share));
-        }
-        var open = calendar.BusinessTimeBetween(start, due);
-        return calendar.AddBusinessTime(start, Duration.FromTicks((long)(open.BclCompatibleTicks * share)));
-    }
-
-    private static string FormatSpan(Duration span) =>
-        span.Days > 0 ? $"{span.Days}d {span.Hours}h {span.Minutes}m" : $"{span.Hours}h {span.Minutes}m";
+    /// <summary>Who hears of SLA warnings and breaches: the primary on-call person.</summary>
+    public IReadOnlyList<Recipient> SlaWatchers(Instant at) => PrimaryOnCall(at) is { } r ? [r] : [];
 }

@@ -1,5 +1,6 @@
 using NodaTime;
 using SupportHub.Notifications;
+using SupportHub.OnCall;
 using SupportHub.Policy;
 using SupportHub.Workflows;
 

@@ -44,7 +44,7 @@ public sealed record EscalationStopped(Instant At, string Chain, string Reason, 
 
 public sealed record EscalationExhausted(Instant At, string Chain) : TicketEvent(At);
 
-public sealed record SlaClocksSet(Instant At, SlaClocks Clocks) : TicketEvent(At);
+public sealed record SlaClocksSet(Instant At, TicketClocks Clocks) : TicketEvent(At);
 
 public sealed record SlaWarned(Instant At, SlaTarget Target) : TicketEvent(At);
 

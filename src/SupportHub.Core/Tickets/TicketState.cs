@@ -24,7 +24,7 @@ public sealed record TicketState(
     string ClockCalendar,
     BillingApproval BillingApproval,
     TicketStatus Status,
-    SlaClocks Sla,
+    TicketClocks Sla,
     LifecycleState Lifecycle,
     EscalationState? Escalation,
     BillingState? Billing,

@@ -80,7 +80,7 @@ public static class TicketTimeline
         ["type"] = "notify",
         ["ticket"] = ticket,
         ["purpose"] = notification.Purpose.Name(),
-        ["to"] = notification.To.Id,
+        ["to"] = notification.To.To,
         ["via"] = notification.Via.Name(),
     };
 

@@ -69,7 +69,7 @@ public static class TicketWorkflow
         {
             return new TicketState(
                 created.Facts, created.Severity, created.Emergency, created.AfterHours, created.ClockCalendar,
-                created.BillingApproval, TicketStatus.New, SlaClocks.Empty, new LifecycleState(), null, null, null,
+                created.BillingApproval, TicketStatus.New, new TicketClocks(created.Facts.Received, [], [], null), new LifecycleState(), null, null, null,
                 ImmutableList<string>.Empty, 0, 0);
         }
         ArgumentNullException.ThrowIfNull(state);

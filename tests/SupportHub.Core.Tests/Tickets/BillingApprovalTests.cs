@@ -34,7 +34,7 @@ public class BillingApprovalTests
         Assert.Equal([$"2026-11-21T10:00:00-06:00|rate=200,currency=USD,deadline={Deadline}"],
             h.Lines("billing.requested", "rate", "currency", "deadline"));
         var requests = h.Sent.Where(n => n.Purpose == NotificationPurpose.ApprovalRequest).ToList();
-        Assert.Equal(["dana@acme.gov/Email", "dana@acme.gov/Sms"], requests.Select(n => $"{n.To.Id}/{n.Via}"));
+        Assert.Equal(["dana@acme.gov/Email", "dana@acme.gov/Sms"], requests.Select(n => $"{n.To.To}/{n.Via}"));
         // Each request carries single-use Approve and Decline links that stop working at the deadline.
         Assert.All(requests, n => Assert.Equal(
             [new LinkIntent(LinkAction.Approve, TestTime.At(Deadline)), new LinkIntent(LinkAction.Decline, TestTime.At(Deadline))],
@@ -76,7 +76,7 @@ public class BillingApprovalTests
 
         Assert.Equal(["2026-11-21T10:30:00-06:00|by=dana@acme.gov"], h.Lines("billing.declined", "by"));
         var notice = Assert.Single(h.Sent, n => n.Purpose == NotificationPurpose.AfterHoursNotice);
-        Assert.Equal((Lee, Channel.Email), (notice.To.Id, notice.Via));
+        Assert.Equal((Lee, Channel.Email), (notice.To.To, notice.Via));
         Assert.Contains(MondayOpening, notice.Text);
         Assert.Empty(h.BillingRecords);
         Assert.Empty(h.Lines("billing.expired"));
