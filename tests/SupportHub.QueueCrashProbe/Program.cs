@@ -2,38 +2,44 @@ using System.Globalization;
 using NodaTime;
 using NodaTime.Text;
 using SupportHub.Functions.Embedded;
-using SupportHub.QueueCrashProbe;
+using SupportHub.Workflows;
+
+namespace SupportHub.QueueCrashProbe;
 
 // Usage: SupportHub.QueueCrashProbe <data folder> <queue> <now, ISO instant> <lease seconds>
-// Prints "received <message id> <delivery count>" (or "empty") and then waits to be killed: the
-// lease it holds must outlive it only until the lease ends.
-if (args.Length != 4)
+// Leases one message at the parent test's fake "now", prints "received <message id> <delivery count>"
+// (or "empty"), then holds the lease without completing until the parent kills the process.
+// (A named class rather than top-level statements: the tests reference this assembly and the hub's,
+// and both would otherwise declare a global Program.)
+internal static class Probe
 {
-    await Console.Error.WriteLineAsync("usage: SupportHub.QueueCrashProbe <data folder> <queue> <now> <lease seconds>");
-    return 2;
-}
+    private static async Task<int> Main(string[] args)
+    {
+        if (args.Length != 4)
+        {
+            await Console.Error.WriteLineAsync("usage: SupportHub.QueueCrashProbe <data folder> <queue> <now> <lease seconds>");
+            return 2;
+        }
 
-var now = InstantPattern.ExtendedIso.Parse(args[2]).GetValueOrThrow();
-var lease = Duration.FromSeconds(int.Parse(args[3], CultureInfo.InvariantCulture));
-using var database = SqliteDatabase.InFolder(args[0]);
-var queue = new SqliteMessageQueue(database, new FixedClock(now), SupportHub.Workflows.MessageQueueOptions.Default);
+        var now = InstantPattern.ExtendedIso.Parse(args[2]).GetValueOrThrow();
+        var lease = Duration.FromSeconds(int.Parse(args[3], CultureInfo.InvariantCulture));
+        using var database = SqliteDatabase.InFolder(args[0]);
+        var queue = new SqliteMessageQueue(database, new FixedClock(now), MessageQueueOptions.Default);
 
-var message = await queue.ReceiveAsync(args[1], lease, CancellationToken.None);
-Console.WriteLine(message is null ? "empty" : $"received {message.MessageId} {message.DeliveryCount}");
-Console.Out.Flush();
-if (message is null)
-{
-    return 1;
-}
+        var message = await queue.ReceiveAsync(args[1], lease, CancellationToken.None);
+        Console.WriteLine(message is null ? "empty" : $"received {message.MessageId} {message.DeliveryCount}");
+        Console.Out.Flush();
+        if (message is null)
+        {
+            return 1;
+        }
 
-// Holding the lease, never completing: the parent kills this process here.
-await Task.Delay(Timeout.Infinite);
-return 0;
+        await Task.Delay(Timeout.Infinite);
+        return 0;
+    }
 
-namespace SupportHub.QueueCrashProbe
-{
     /// <summary>The parent test's fake time, handed over on the command line.</summary>
-    internal sealed class FixedClock(Instant now) : IClock
+    private sealed class FixedClock(Instant now) : IClock
     {
         public Instant GetCurrentInstant() => now;
     }
