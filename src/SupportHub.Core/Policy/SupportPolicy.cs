@@ -8,6 +8,7 @@ namespace SupportHub.Policy;
 // downstream re-validates; a policy that does not load is never half-used.
 
 /// <summary>The whole policy of one customer deployment.</summary>
+/// <param name="Intake">What a new request must carry; null when the policy asks for nothing.</param>
 public sealed record SupportPolicy(
     Organization Organization,
     IReadOnlyDictionary<string, BusinessCalendar> Calendars,
@@ -20,7 +21,8 @@ public sealed record SupportPolicy(
     IReadOnlyDictionary<string, Rotation> Rotations,
     IReadOnlyList<RotationOverride> Overrides,
     EscalationPolicy Escalation,
-    LifecyclePolicy Lifecycle)
+    LifecyclePolicy Lifecycle,
+    IntakePolicy? Intake = null)
 {
     public SeverityDefinition? Severity(int level) => Severities.FirstOrDefault(s => s.Level == level);
 
@@ -31,7 +33,8 @@ public sealed record SupportPolicy(
 public sealed record Organization(string Name, DateTimeZone TimeZone, string SupportAddress);
 
 /// <param name="Emergency">An emergency severity is worked in the tier's emergency hours and never billed.</param>
-public sealed record SeverityDefinition(int Level, string Name, bool Emergency);
+/// <param name="Description">What the level means to a requester (seed 002's definitions); optional.</param>
+public sealed record SeverityDefinition(int Level, string Name, bool Emergency, string? Description = null);
 
 /// <param name="Hours">Calendar name for normal work.</param>
 /// <param name="EmergencyHours">Calendar name for emergencies; the loader fills it with <paramref name="Hours"/> when omitted.</param>
@@ -99,6 +102,12 @@ public sealed record NotificationRule(IReadOnlyList<NotifyTarget> Notify, IReadO
 
 /// <param name="After">Counted in the ticket's clock calendar.</param>
 public sealed record NoProgressRule(PolicyDuration After, IReadOnlyList<NotifyTarget> Notify, IReadOnlyList<Channel> Via);
+
+/// <param name="RequiredFields">
+/// What a new request should carry (<c>product</c>, <c>version</c>, <c>os</c>, <c>description</c>;
+/// seed 002); the hub asks the requester for whichever is missing.
+/// </param>
+public sealed record IntakePolicy(IReadOnlyList<string> RequiredFields);
 
 public sealed record LifecyclePolicy(PolicyDuration PendingAutoSolve, PolicyDuration ReopenWindow, PolicyDuration CsatSurveyAfter);
 
