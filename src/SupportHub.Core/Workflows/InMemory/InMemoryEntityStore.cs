@@ -1,0 +1,155 @@
+namespace SupportHub.Workflows.InMemory;
+
+// The store `supporthub simulate` runs the deciders against: same contract as the SQLite and Table
+// Storage stores (EntityStoreContract), state lives as long as the instance. ETags come from a
+// counter, so a run is deterministic and an ETag is never reused, even after delete and re-create.
+
+/// <summary>An <see cref="IEntityStore"/> held in memory; thread-safe.</summary>
+public sealed class InMemoryEntityStore : IEntityStore
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<(string Table, string PartitionKey), SortedDictionary<string, Row>> _partitions = [];
+    private long _lastETag;
+
+    public Task<StoredEntity?> GetAsync(string table, EntityKey key, CancellationToken cancellationToken)
+    {
+        EntityStoreLimits.ValidateTable(table);
+        EntityStoreLimits.ValidateKey(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(Find(table, key) is { } row ? new StoredEntity(key, row.Payload, row.ETag) : null);
+        }
+    }
+
+    public Task<string> CreateAsync(string table, EntityKey key, string payload, CancellationToken cancellationToken) =>
+        ApplyOne(table, EntityChange.Create(key, payload), cancellationToken);
+
+    public Task<string> SetAsync(string table, EntityKey key, string payload, CancellationToken cancellationToken) =>
+        ApplyOne(table, EntityChange.Set(key, payload), cancellationToken);
+
+    public Task<string> UpdateAsync(string table, EntityKey key, string payload, string ifMatch, CancellationToken cancellationToken) =>
+        ApplyOne(table, EntityChange.Update(key, payload, ifMatch), cancellationToken);
+
+    public Task DeleteAsync(string table, EntityKey key, string? ifMatch, CancellationToken cancellationToken)
+    {
+        EntityStoreLimits.ValidateTable(table);
+        EntityStoreLimits.ValidateKey(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            // Outside a submit an unconditional delete of a missing entity succeeds (Azure SDK behaviour).
+            if (ifMatch is null && Find(table, key) is null)
+            {
+                return Task.CompletedTask;
+            }
+
+            Apply(table, [EntityChange.Delete(key, ifMatch)]);
+            return Task.CompletedTask;
+        }
+    }
+
+    public Task<EntityPage> QueryAsync(
+        string table,
+        string partitionKey,
+        RowKeyRange rowKeys,
+        int pageSize,
+        string? continuation,
+        CancellationToken cancellationToken)
+    {
+        EntityStoreLimits.ValidateTable(table);
+        EntityStoreLimits.ValidatePartitionKey(partitionKey);
+        ArgumentNullException.ThrowIfNull(rowKeys);
+        EntityStoreLimits.ValidatePageSize(pageSize);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_partitions.TryGetValue((table, partitionKey), out var rows))
+            {
+                return Task.FromResult(new EntityPage([], null));
+            }
+
+            // The continuation is the last RowKey returned: the next page starts after it.
+            var matching = rows
+                .Where(r => rowKeys.Contains(r.Key) && (continuation is null || string.CompareOrdinal(r.Key, continuation) > 0))
+                .Take(pageSize + 1)
+                .Select(r => new StoredEntity(new EntityKey(partitionKey, r.Key), r.Value.Payload, r.Value.ETag))
+                .ToList();
+            var more = matching.Count > pageSize;
+            var page = more ? matching[..pageSize] : matching;
+            return Task.FromResult(new EntityPage(page, more ? page[^1].Key.RowKey : null));
+        }
+    }
+
+    public Task<IReadOnlyList<string?>> SubmitAsync(string table, IReadOnlyList<EntityChange> changes, CancellationToken cancellationToken)
+    {
+        EntityStoreLimits.ValidateTable(table);
+        EntityStoreLimits.ValidateSubmit(changes);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<string?>>(Apply(table, changes));
+        }
+    }
+
+    private Task<string> ApplyOne(string table, EntityChange change, CancellationToken cancellationToken)
+    {
+        EntityStoreLimits.ValidateTable(table);
+        EntityStoreLimits.ValidateSubmit([change]);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(Apply(table, [change])[0]!);
+        }
+    }
+
+    // Checks every precondition first, then writes: all or nothing. Caller holds the lock.
+    private List<string?> Apply(string table, IReadOnlyList<EntityChange> changes)
+    {
+        foreach (var change in changes)
+        {
+            var existing = Find(table, change.Key);
+            EntityConflictKind? conflict = change.Kind switch
+            {
+                EntityChangeKind.Create when existing is not null => EntityConflictKind.AlreadyExists,
+                EntityChangeKind.Update or EntityChangeKind.Delete when existing is null => EntityConflictKind.NotFound,
+                EntityChangeKind.Update or EntityChangeKind.Delete when change.IfMatch is not null
+                    && !string.Equals(existing!.ETag, change.IfMatch, StringComparison.Ordinal) => EntityConflictKind.ETagMismatch,
+                _ => null,
+            };
+            if (conflict is { } kind)
+            {
+                throw new EntityConflictException(table, change.Key, kind);
+            }
+        }
+
+        var etags = new List<string?>(changes.Count);
+        foreach (var change in changes)
+        {
+            var partition = (table, change.Key.PartitionKey);
+            if (change.Kind == EntityChangeKind.Delete)
+            {
+                _partitions[partition].Remove(change.Key.RowKey);
+                etags.Add(null);
+                continue;
+            }
+
+            if (!_partitions.TryGetValue(partition, out var rows))
+            {
+                rows = new SortedDictionary<string, Row>(StringComparer.Ordinal);
+                _partitions[partition] = rows;
+            }
+
+            var etag = $"W/\"{++_lastETag}\"";
+            rows[change.Key.RowKey] = new Row(change.Payload!, etag);
+            etags.Add(etag);
+        }
+
+        return etags;
+    }
+
+    private Row? Find(string table, EntityKey key) =>
+        _partitions.TryGetValue((table, key.PartitionKey), out var rows) && rows.TryGetValue(key.RowKey, out var row) ? row : null;
+
+    private sealed record Row(string Payload, string ETag);
+}
