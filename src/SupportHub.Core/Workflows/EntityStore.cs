@@ -9,6 +9,14 @@ namespace SupportHub.Workflows;
 // Tables are implicit: a write creates the table, a read of a table never written finds nothing.
 // (The Tables adapter creates a table the first time a write answers TableNotFound.)
 //
+// Keys are ordered ordinally. SQLite compares UTF-8 bytes and .NET (in-memory) UTF-16 code units;
+// the two agree except between supplementary characters and U+E000–U+FFFF, which the hub's keys
+// (ASCII ids, ISO dates, zero-padded sequence numbers) never contain.
+//
+// Payloads: Table Storage caps a string property at 64 KiB (32K UTF-16 characters) and an entity at
+// 1 MiB, so the Tables adapter splits a longer payload across several properties; callers see one
+// string either way.
+//
 // Errors: a write whose precondition fails (the row exists, the ETag changed, the row is gone)
 // throws EntityConflictException so the caller reloads and retries; a key or table name that
 // Table Storage would refuse throws ArgumentException in every implementation, so a key that works

@@ -1,0 +1,147 @@
+using Microsoft.Data.Sqlite;
+
+namespace SupportHub.Functions.Embedded;
+
+// The embedded hub's one SQLite file: the entity store and the durable queue share it, so a
+// restart (or a crash) loses nothing that was committed. WAL lets readers run beside the single
+// writer; every write is an IMMEDIATE transaction, so two writers (the pump and an HTTP request,
+// or two processes on the same file) queue on the busy timeout instead of failing on a lock
+// upgrade. synchronous=FULL: a committed transaction survives power loss, not only a crash.
+
+/// <summary>The SQLite file under the data folder, its schema, and connections to it.</summary>
+public sealed class SqliteDatabase : IDisposable
+{
+    /// <summary>The file's name inside <c>SupportHub:DataPath</c>.</summary>
+    public const string FileName = "supporthub.db";
+
+    /// <summary>How long a statement waits for another writer's lock before it fails.</summary>
+    public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(30);
+
+    private const int SchemaVersion = 1;
+
+    private readonly string _connectionString;
+
+    public SqliteDatabase(string filePath)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
+        FilePath = Path.GetFullPath(filePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = FilePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = (int)BusyTimeout.TotalSeconds,
+        }.ToString();
+        CreateSchema();
+    }
+
+    public string FilePath { get; }
+
+    /// <summary>The database in <paramref name="dataPath"/> (created when missing).</summary>
+    public static SqliteDatabase InFolder(string dataPath) => new(Path.Combine(dataPath, FileName));
+
+    /// <summary>An open connection with the per-connection settings applied; dispose it to return it to the pool.</summary>
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var pragmas = connection.CreateCommand();
+            pragmas.CommandText = $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = FULL;";
+            await pragmas.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Closes the pooled connections to the file, so it can be reopened, copied or deleted.</summary>
+    public void Dispose()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
+    private void CreateSchema()
+    {
+        using var connection = OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
+        using var command = connection.CreateCommand();
+
+        // journal_mode is a property of the file: set once, it stays WAL for every later connection.
+        command.CommandText = "PRAGMA journal_mode = WAL;";
+        var mode = command.ExecuteScalar() as string;
+        if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"SQLite file '{FilePath}' could not be switched to WAL mode (it is in '{mode}' mode).");
+        }
+
+        command.CommandText = "PRAGMA user_version;";
+        var version = Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        if (version > SchemaVersion)
+        {
+            throw new InvalidOperationException($"SQLite file '{FilePath}' has schema version {version}; this build knows {SchemaVersion}. Use a newer build or another DataPath.");
+        }
+
+        using var transaction = connection.BeginTransaction();
+        command.Transaction = transaction;
+        command.CommandText = $"""
+            CREATE TABLE IF NOT EXISTS counters (
+                name TEXT NOT NULL PRIMARY KEY,
+                value INTEGER NOT NULL
+            ) WITHOUT ROWID;
+
+            CREATE TABLE IF NOT EXISTS entities (
+                table_name TEXT NOT NULL,
+                partition_key TEXT NOT NULL,
+                row_key TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                etag TEXT NOT NULL,
+                PRIMARY KEY (table_name, partition_key, row_key)
+            ) WITHOUT ROWID;
+
+            -- Times are NodaTime Instants as ticks since the Unix epoch (exact, and ordered as integers).
+            CREATE TABLE IF NOT EXISTS queue_messages (
+                sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                queue TEXT NOT NULL,
+                message_id TEXT NOT NULL,
+                body TEXT NOT NULL,
+                enqueued_at INTEGER NOT NULL,
+                visible_at INTEGER NOT NULL,
+                delivery_count INTEGER NOT NULL DEFAULT 0,
+                lock_token TEXT NULL UNIQUE,
+                last_reason TEXT NULL
+            );
+            CREATE INDEX IF NOT EXISTS queue_messages_deliverable ON queue_messages (queue, visible_at, sequence);
+
+            CREATE TABLE IF NOT EXISTS queue_dead_letters (
+                sequence INTEGER PRIMARY KEY,
+                queue TEXT NOT NULL,
+                message_id TEXT NOT NULL,
+                body TEXT NOT NULL,
+                enqueued_at INTEGER NOT NULL,
+                delivery_count INTEGER NOT NULL,
+                dead_lettered_at INTEGER NOT NULL,
+                reason TEXT NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS queue_dead_letters_by_queue ON queue_dead_letters (queue, dead_lettered_at, sequence);
+
+            -- Duplicate detection: ids accepted within the window, per queue.
+            CREATE TABLE IF NOT EXISTS queue_seen_ids (
+                queue TEXT NOT NULL,
+                message_id TEXT NOT NULL,
+                accepted_at INTEGER NOT NULL,
+                PRIMARY KEY (queue, message_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS queue_seen_ids_by_age ON queue_seen_ids (accepted_at);
+
+            PRAGMA user_version = {SchemaVersion};
+            """;
+        command.ExecuteNonQuery();
+        transaction.Commit();
+    }
+}

@@ -1,0 +1,32 @@
+using SupportHub.Policy;
+
+namespace SupportHub.Functions.Hosting;
+
+/// <summary>The policy file named by <c>SupportHub:Policy</c>, read with Core's <see cref="PolicyLoader"/>.</summary>
+public static class PolicyFile
+{
+    /// <summary>Every problem of the file (<c>path: message</c>, or why it cannot be read); empty when it loads.</summary>
+    public static IReadOnlyList<string> Problems(string path)
+    {
+        string json;
+        try
+        {
+            json = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [$"cannot read the file: {e.Message}"];
+        }
+
+        return PolicyLoader.Load(json).Problems.Select(p => p.ToString()).ToList();
+    }
+
+    /// <summary>The policy; throws listing every problem when it does not load (validation at start has
+    /// normally reported them already).</summary>
+    public static SupportPolicy Load(string path)
+    {
+        var result = PolicyLoader.Load(File.ReadAllText(path));
+        return result.Policy ?? throw new InvalidOperationException(
+            $"Policy '{path}' does not load:{Environment.NewLine}{string.Join(Environment.NewLine, result.Problems)}");
+    }
+}

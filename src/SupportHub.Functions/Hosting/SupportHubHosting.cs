@@ -1,0 +1,102 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.Extensions.Options;
+using NodaTime;
+using SupportHub.Functions.Embedded;
+using SupportHub.Policy;
+
+namespace SupportHub.Functions.Hosting;
+
+/// <summary>The composition root: what <c>Program.cs</c> calls.</summary>
+public static class SupportHubHosting
+{
+    /// <summary>Where the hub listens when nothing else says (the Functions host's local port).</summary>
+    public const string DefaultUrl = "http://localhost:7071";
+
+    public static WebApplicationBuilder AddSupportHub(this WebApplicationBuilder builder)
+    {
+        ListenOnDefaultUrlUnlessConfigured(builder);
+
+        var services = builder.Services;
+        services.AddOptions<SupportHubOptions>().BindConfiguration(SupportHubOptions.Section).ValidateOnStart();
+        services.AddSingleton<IPostConfigureOptions<SupportHubOptions>, SupportHubOptionsSetup>();
+        services.AddSingleton<IValidateOptions<SupportHubOptions>, SupportHubOptionsValidator>();
+
+        services.AddSingleton<IClock>(SystemClock.Instance);
+        services.AddSingleton(sp => HubSecrets.Resolve(sp.GetRequiredService<IOptions<SupportHubOptions>>().Value));
+        services.AddSingleton<SupportPolicy>(sp => PolicyFile.Load(sp.GetRequiredService<IOptions<SupportHubOptions>>().Value.Policy!));
+
+        // Before the pump: the policy and secrets are loaded (and reported) before any message is handled.
+        services.AddHostedService<StartupReport>();
+        services.AddEmbeddedRuntime();
+
+        services.AddHealthChecks()
+            .AddCheck<EntityStoreHealthCheck>("store")
+            .AddCheck<MessageQueueHealthCheck>("queue");
+        return builder;
+    }
+
+    public static WebApplication MapSupportHub(this WebApplication app)
+    {
+        app.MapHealthEndpoint();
+        return app;
+    }
+
+    /// <summary>Runs the hub; a configuration that fails validation ends it with exit code 1 and every
+    /// problem on stderr, one per line, instead of a stack trace.</summary>
+    public static async Task<int> RunSupportHubAsync(this WebApplication app)
+    {
+        // WebApplicationFactory runs Main on its TestServer and learns that start-up failed only from an
+        // exception out of Main: there the exception must propagate (after the same report).
+        var underTestServer = app.Services.GetService<IServer>()?.GetType().Name == "TestServer";
+        try
+        {
+            await app.RunAsync();
+            return 0;
+        }
+        catch (Exception exception) when (ValidationFailures(exception) is { Count: > 0 } failures)
+        {
+            await Console.Error.WriteLineAsync("SupportHub cannot start: its configuration is invalid.");
+            foreach (var failure in failures)
+            {
+                await Console.Error.WriteLineAsync($"  {failure}");
+            }
+
+            if (underTestServer)
+            {
+                throw;
+            }
+
+            return 1;
+        }
+    }
+
+    private static List<string> ValidationFailures(Exception exception) => exception switch
+    {
+        OptionsValidationException invalid => invalid.Failures.ToList(),
+        AggregateException all when all.InnerExceptions.All(e => e is OptionsValidationException) =>
+            all.InnerExceptions.Cast<OptionsValidationException>().SelectMany(e => e.Failures).ToList(),
+        _ => [],
+    };
+
+    // ASPNETCORE_URLS (or --urls, HTTP_PORTS, Kestrel:Endpoints) wins; under the Functions host the
+    // handler must listen on FUNCTIONS_CUSTOMHANDLER_PORT; otherwise the hub answers where the
+    // Functions host would locally.
+    private static void ListenOnDefaultUrlUnlessConfigured(WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        if (configuration["FUNCTIONS_CUSTOMHANDLER_PORT"] is { Length: > 0 } port)
+        {
+            builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+            return;
+        }
+
+        var configured = !string.IsNullOrEmpty(configuration["urls"])
+            || !string.IsNullOrEmpty(configuration["http_ports"])
+            || !string.IsNullOrEmpty(configuration["https_ports"])
+            || configuration.GetSection("Kestrel:Endpoints").Exists();
+        if (!configured)
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using Microsoft.Extensions.Options;
+using SupportHub.Policy;
+
+namespace SupportHub.Functions.Hosting;
+
+// Relative paths in configuration mean "relative to the content root" (the working directory of
+// the process by default), and an unset policy means the sample the repository ships, found by
+// walking up from the content root (src/SupportHub.Functions when run with `dotnet run --project`)
+// and from the build output. Done once, here, so every consumer sees absolute paths.
+
+/// <summary>Resolves <see cref="SupportHubOptions"/> paths before validation.</summary>
+public sealed class SupportHubOptionsSetup(IHostEnvironment environment) : IPostConfigureOptions<SupportHubOptions>
+{
+    /// <summary>Where the sample policy sits in the repository.</summary>
+    public static readonly string SamplePolicy = Path.Combine("samples", "policy.json");
+
+    public void PostConfigure(string? name, SupportHubOptions options)
+    {
+        var root = environment.ContentRootPath;
+        if (!string.IsNullOrWhiteSpace(options.DataPath))
+        {
+            options.DataPath = Path.GetFullPath(options.DataPath, root);
+        }
+
+        options.Policy = string.IsNullOrWhiteSpace(options.Policy)
+            ? FindUpwards(SamplePolicy, root) ?? FindUpwards(SamplePolicy, AppContext.BaseDirectory)
+            : Path.GetFullPath(options.Policy, root);
+    }
+
+    private static string? FindUpwards(string relativePath, string start)
+    {
+        for (var folder = new DirectoryInfo(start); folder is not null; folder = folder.Parent)
+        {
+            var candidate = Path.Combine(folder.FullName, relativePath);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>Checks what was configured, including that the policy loads: start-up stops listing every problem.</summary>
+public sealed class SupportHubOptionsValidator(IHostEnvironment environment) : IValidateOptions<SupportHubOptions>
+{
+    /// <summary>Shortest secret accepted from configuration: 128 bits as base64 or hex is longer.</summary>
+    public const int MinimumSecretLength = 16;
+
+    /// <summary>Shortest link signing key: a 256-bit HMAC key.</summary>
+    public const int MinimumSigningKeyLength = 32;
+
+    public ValidateOptionsResult Validate(string? name, SupportHubOptions options)
+    {
+        var failures = new List<string>();
+
+        if (options.Policy is null)
+        {
+            failures.Add($"SupportHub:Policy is not set and no {SupportHubOptionsSetup.SamplePolicy} was found above '{environment.ContentRootPath}'.");
+        }
+        else if (!File.Exists(options.Policy))
+        {
+            failures.Add($"SupportHub:Policy: no file at '{options.Policy}'.");
+        }
+        else
+        {
+            failures.AddRange(PolicyFile.Problems(options.Policy).Select(p => $"SupportHub:Policy: {options.Policy}: {p}"));
+        }
+
+        if (string.IsNullOrWhiteSpace(options.DataPath))
+        {
+            failures.Add("SupportHub:DataPath is empty.");
+        }
+        else if (File.Exists(options.DataPath))
+        {
+            failures.Add($"SupportHub:DataPath: '{options.DataPath}' is a file, not a folder.");
+        }
+
+        CheckSecret(failures, "SupportHub:ApiKey", options.ApiKey, MinimumSecretLength);
+        CheckSecret(failures, "SupportHub:Secrets:Email", options.Secrets.Email, MinimumSecretLength);
+        CheckSecret(failures, "SupportHub:Secrets:Chat", options.Secrets.Chat, MinimumSecretLength);
+        CheckSecret(failures, "SupportHub:Secrets:Phone", options.Secrets.Phone, MinimumSecretLength);
+        CheckSecret(failures, "SupportHub:Secrets:Sms", options.Secrets.Sms, MinimumSecretLength);
+        CheckSecret(failures, "SupportHub:LinkSigningKey", options.LinkSigningKey, MinimumSigningKeyLength);
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    // Unset or empty is fine (generated); set but short is a mistake worth stopping for.
+    private static void CheckSecret(List<string> failures, string key, string? value, int minimumLength)
+    {
+        if (!string.IsNullOrEmpty(value) && value.Trim().Length < minimumLength)
+        {
+            failures.Add($"{key} is set but shorter than {minimumLength} characters; set a longer value or unset it to have one generated.");
+        }
+    }
+}

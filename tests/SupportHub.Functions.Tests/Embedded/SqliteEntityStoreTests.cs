@@ -1,0 +1,62 @@
+using SupportHub.Functions.Embedded;
+using SupportHub.Testing;
+using SupportHub.Testing.Workflows;
+using SupportHub.Workflows;
+
+namespace SupportHub.Functions.Tests.Embedded;
+
+public sealed class SqliteEntityStoreTests : EntityStoreContract
+{
+    private readonly TemporaryDirectory _folder = new();
+    private SqliteDatabase? _database;
+
+    protected override Task<IEntityStore> CreateStoreAsync()
+    {
+        _database = SqliteDatabase.InFolder(_folder.Path);
+        return Task.FromResult<IEntityStore>(new SqliteEntityStore(_database));
+    }
+
+    protected override Task AfterStoreDisposedAsync()
+    {
+        _database?.Dispose();
+        _folder.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Set_ThenReopenTheFile_EntityAndETagSurvive()
+    {
+        var etag = await Store.SetAsync(Table, new EntityKey("p1", "state"), "{\"v\":1}", CancellationToken.None);
+        _database!.Dispose();
+
+        using var reopened = SqliteDatabase.InFolder(_folder.Path);
+        var read = await new SqliteEntityStore(reopened).GetAsync(Table, new EntityKey("p1", "state"), CancellationToken.None);
+
+        Assert.Equal(("{\"v\":1}", etag), (read?.Payload, read?.ETag));
+    }
+
+    [Fact]
+    public async Task Update_TwoStoresOnOneFileRacing_ExactlyOneWins()
+    {
+        // Two writers (two processes, in the hub: pump and HTTP) read the same version and both update it.
+        using var other = SqliteDatabase.InFolder(_folder.Path);
+        var stores = new IEntityStore[] { Store, new SqliteEntityStore(other) };
+        var key = new EntityKey("p1", "state");
+        var etag = await Store.CreateAsync(Table, key, "{\"v\":0}", CancellationToken.None);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+        {
+            try
+            {
+                await stores[i % 2].UpdateAsync(Table, key, $"{{\"v\":{i + 1}}}", etag, CancellationToken.None);
+                return true;
+            }
+            catch (EntityConflictException)
+            {
+                return false;
+            }
+        })));
+
+        Assert.Single(outcomes, won => won);
+    }
+}

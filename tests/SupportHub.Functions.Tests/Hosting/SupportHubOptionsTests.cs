@@ -1,0 +1,128 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using SupportHub.Functions.Hosting;
+using SupportHub.Testing;
+
+namespace SupportHub.Functions.Tests.Hosting;
+
+public sealed class SupportHubOptionsTests : IDisposable
+{
+    private readonly TemporaryDirectory _data = new();
+
+    public void Dispose() => _data.Dispose();
+
+    [Fact]
+    public async Task Start_ValidSettings_HealthzReportsStoreAndQueueHealthy()
+    {
+        await using var hub = new HubFactory(_data.Path);
+
+        var response = await hub.CreateClient().GetAsync(new Uri("/healthz", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("Healthy", body.RootElement.GetProperty("status").GetString());
+        Assert.Equal("Healthy", body.RootElement.GetProperty("checks").GetProperty("store").GetProperty("status").GetString());
+        Assert.Equal("Healthy", body.RootElement.GetProperty("checks").GetProperty("queue").GetProperty("status").GetString());
+        Assert.True(File.Exists(Path.Combine(_data.Path, "supporthub.db")));
+    }
+
+    [Fact]
+    public void Start_BadPolicy_FailsListingEveryProblem()
+    {
+        var failures = HubFactory.StartFailures(_data.Path, new Dictionary<string, string?> { ["SupportHub:Policy"] = HubFactory.Fixture("bad-policy.json") });
+
+        var policyProblems = failures.Where(f => f.StartsWith("SupportHub:Policy:", StringComparison.Ordinal)).ToList();
+        Assert.True(policyProblems.Count >= 3, $"expected the three mistakes of bad-policy.json, got:\n{string.Join('\n', policyProblems)}");
+        Assert.Contains(policyProblems, p => p.Contains("Mars/Olympus_Mons", StringComparison.Ordinal));
+        Assert.Contains(policyProblems, p => p.Contains("no-such-calendar", StringComparison.Ordinal));
+        Assert.Contains(policyProblems, p => p.Contains("gold", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Start_PolicyFileMissing_FailsNamingThePath()
+    {
+        var missing = Path.Combine(_data.Path, "nowhere.json");
+        var failures = HubFactory.StartFailures(_data.Path, new Dictionary<string, string?> { ["SupportHub:Policy"] = missing });
+
+        Assert.Equal([$"SupportHub:Policy: no file at '{missing}'."], failures);
+    }
+
+    [Fact]
+    public void Start_ShortSecrets_FailsNamingEachSetting()
+    {
+        var failures = HubFactory.StartFailures(_data.Path, new Dictionary<string, string?>
+        {
+            ["SupportHub:ApiKey"] = "short",
+            ["SupportHub:Secrets:Chat"] = "also-short",
+            ["SupportHub:LinkSigningKey"] = "sixteen-chars-xx",
+        });
+
+        Assert.Equal(3, failures.Count);
+        Assert.Contains(failures, f => f.StartsWith("SupportHub:ApiKey ", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("SupportHub:Secrets:Chat ", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("SupportHub:LinkSigningKey ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Start_DataPathIsAFile_Fails()
+    {
+        var file = _data.File("not-a-folder");
+        File.WriteAllText(file, "");
+        var failures = HubFactory.StartFailures(file);
+
+        Assert.Equal([$"SupportHub:DataPath: '{file}' is a file, not a folder."], failures);
+    }
+
+    [Fact]
+    public void Start_ZeroLease_Fails()
+    {
+        var failures = HubFactory.StartFailures(_data.Path, new Dictionary<string, string?> { ["SupportHub:Queues:Lease"] = "00:00:00" });
+
+        Assert.Contains(failures, f => f.Contains("Lease", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Start_NoSecretsConfigured_GeneratesThemOnceAndKeepsThemAcrossRestarts()
+    {
+        HubSecrets first;
+        await using (var hub = new HubFactory(_data.Path))
+        {
+            first = hub.Services.GetRequiredService<HubSecrets>();
+        }
+
+        await using var restarted = new HubFactory(_data.Path);
+        var second = restarted.Services.GetRequiredService<HubSecrets>();
+
+        Assert.Equal(Values(first), Values(second));
+        Assert.Equal(first.FromDataFolder, second.FromDataFolder);
+        Assert.Equal(6, Values(first).Distinct().Count());
+        Assert.All(new[] { first.ApiKey, first.LinkSigningKey }, s => Assert.True(s.Length >= 43));
+        Assert.Equal(["ApiKey", "Secrets:Email", "Secrets:Chat", "Secrets:Phone", "Secrets:Sms", "LinkSigningKey"], first.FromDataFolder);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_data.Path, HubSecrets.FileName)));
+        }
+    }
+
+    [Fact]
+    public async Task Start_SecretsConfigured_UsesThemAndGeneratesOnlyTheRest()
+    {
+        const string apiKey = "configured-api-key-0123456789";
+        await using var hub = new HubFactory(_data.Path, new Dictionary<string, string?>
+        {
+            ["SupportHub:ApiKey"] = apiKey,
+            ["SupportHub:Secrets:Email"] = "configured-email-secret",
+        });
+
+        var secrets = hub.Services.GetRequiredService<HubSecrets>();
+
+        Assert.Equal((apiKey, "configured-email-secret"), (secrets.ApiKey, secrets.EmailSecret));
+        Assert.Equal(["Secrets:Chat", "Secrets:Phone", "Secrets:Sms", "LinkSigningKey"], secrets.FromDataFolder);
+        Assert.DoesNotContain(apiKey, await File.ReadAllTextAsync(Path.Combine(_data.Path, HubSecrets.FileName)));
+    }
+
+    private static string[] Values(HubSecrets secrets) =>
+        [secrets.ApiKey, secrets.EmailSecret, secrets.ChatSecret, secrets.PhoneSecret, secrets.SmsSecret, secrets.LinkSigningKey];
+}
