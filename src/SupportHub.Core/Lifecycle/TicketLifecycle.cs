@@ -143,7 +143,7 @@ internal static class TicketLifecycle
 
         if (from == TicketStatus.Pending)
         {
-            SlaMonitor.Resume(b);
+            SlaMonitor.Resume(b, ticket.Lifecycle.PendingSince ?? b.Now);
         }
         if (from == TicketStatus.New && to == TicketStatus.Open)
         {

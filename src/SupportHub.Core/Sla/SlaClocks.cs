@@ -40,15 +40,24 @@ public sealed record SlaClock(
     public bool PausesWhilePending => Target != SlaTarget.Response;
 }
 
+/// <summary>A Pending stretch that has ended: restore and resolve did not run in <c>[From, To)</c>.</summary>
+public sealed record PendingStretch(Instant From, Instant To);
+
 /// <summary>The clocks of one ticket; a target the tier does not set has no clock.</summary>
-public sealed record SlaClocks(ImmutableList<SlaClock> Clocks)
+/// <param name="PendingStretches">
+/// Every ended Pending stretch, oldest first: a severity change recomputes clocks from the received
+/// instant and must move them later by these again. Null until the ticket first leaves Pending.
+/// </param>
+public sealed record SlaClocks(ImmutableList<SlaClock> Clocks, ImmutableList<PendingStretch>? PendingStretches = null)
 {
     public static SlaClocks Empty { get; } = new(ImmutableList<SlaClock>.Empty);
 
     public SlaClock? this[SlaTarget target] => Clocks.FirstOrDefault(c => c.Target == target);
 
     public SlaClocks With(SlaClock clock) =>
-        new(Clocks.RemoveAll(c => c.Target == clock.Target).Add(clock).Sort((a, b) => a.Target.CompareTo(b.Target)));
+        this with { Clocks = Clocks.RemoveAll(c => c.Target == clock.Target).Add(clock).Sort((a, b) => a.Target.CompareTo(b.Target)) };
+
+    public IEnumerable<PendingStretch> Stretches => PendingStretches ?? ImmutableList<PendingStretch>.Empty;
 }
 
 public static class SlaTargetNames

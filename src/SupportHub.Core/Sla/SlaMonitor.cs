@@ -75,10 +75,17 @@ internal static class SlaMonitor
         }
     }
 
-    /// <summary>Ends a Pending stretch: paused clocks move later by the time spent, in their own kind of time.</summary>
-    public static void Resume(DecisionBuilder b)
+    /// <summary>
+    /// Ends the Pending stretch that began at <paramref name="pendingSince"/>: paused clocks move later
+    /// by the time spent, in their own kind of time, and the stretch is remembered for severity changes.
+    /// </summary>
+    public static void Resume(DecisionBuilder b, NodaTime.Instant pendingSince)
     {
         var clocks = b.State.Sla;
+        if (pendingSince < b.Now)
+        {
+            clocks = clocks with { PendingStretches = [.. clocks.Stretches, new PendingStretch(pendingSince, b.Now)] };
+        }
         var resumed = new List<SlaClock>();
         foreach (var clock in clocks.Clocks.Where(c => c.PausedAt is not null))
         {
@@ -86,7 +93,7 @@ internal static class SlaMonitor
             clocks = clocks.With(moved);
             resumed.Add(moved);
         }
-        if (resumed.Count > 0)
+        if (!ReferenceEquals(clocks, b.State.Sla))
         {
             b.Emit(new SlaClocksSet(b.Now, clocks));
             ScheduleCheckpoints(b, resumed.Where(c => !c.Met));
@@ -115,7 +122,7 @@ internal static class SlaMonitor
 
         // Unmet targets are computed again from the received instant; met ones stay met. A target the
         // new severity does not set loses its clock; one already past its new due instant breaches now.
-        var clocks = new SlaClocks(ticket.Sla.Clocks.RemoveAll(c => !c.Met));
+        var clocks = ticket.Sla with { Clocks = ticket.Sla.Clocks.RemoveAll(c => !c.Met) };
         var fresh = new List<SlaClock>();
         if (tier.Targets.TryGetValue(level, out var targets))
         {
@@ -128,6 +135,11 @@ internal static class SlaMonitor
                 // A warning or breach already told is not told again while the new instant is past too.
                 var old = ticket.Sla[target];
                 var clock = b.Context.NewClock(ticket, target, budget);
+                // Time spent waiting on the requester still does not count against the new target.
+                if (clock.PausesWhilePending)
+                {
+                    clock = ticket.Sla.Stretches.Aggregate(clock, (c, stretch) => b.Context.Shift(ticket, c, stretch.From, stretch.To));
+                }
                 clock = clock with
                 {
                     Warned = old is { Warned: true } && clock.WarningAt <= b.Now,
