@@ -60,6 +60,11 @@ internal static class BillingApprovals
         {
             return $"the approval window for ticket #{ticket.Ref} closed at {b.Context.Format(billing.Deadline)}; nothing was charged";
         }
+        if (ticket.Status is TicketStatus.Solved or TicketStatus.Closed)
+        {
+            // Solved before the customer answered: there is no work left to bill or to call anyone for.
+            return $"ticket #{ticket.Ref} is already {ticket.Status.Display()}; nothing was charged";
+        }
         var approver = b.Context.Resolve([new NotifyTarget(NotifyTargetKind.AccountApprovers, "approvers")], ticket, b.Now)
             .FirstOrDefault(r => string.Equals(r.To, by, StringComparison.OrdinalIgnoreCase));
         if (approver is null)
@@ -103,7 +108,11 @@ internal static class BillingApprovals
         if (b.State.Billing is { Status: BillingStatus.Requested })
         {
             b.Emit(new BillingExpired(b.Now));
-            NoticeToRequester(b, b.Context.NextOpening(b.Context.Tier(b.State).Hours, b.Now), "no approval arrived in time");
+            // A ticket solved meanwhile will not be "handled when support opens": telling so would be false.
+            if (b.State.Status is not (TicketStatus.Solved or TicketStatus.Closed))
+            {
+                NoticeToRequester(b, b.Context.NextOpening(b.Context.Tier(b.State).Hours, b.Now), "no approval arrived in time");
+            }
         }
         return null;
     }

@@ -28,9 +28,9 @@ internal static class EscalationChains
         }
         if (!escalation.Active)
         {
-            return escalation.StoppedBy is { } who
-                ? $"ticket #{b.State.Ref} was already acknowledged by {who}"
-                : $"the escalation of ticket #{b.State.Ref} has already ended";
+            return escalation.StoppedBy is not { } who ? $"the escalation of ticket #{b.State.Ref} has already ended"
+                : escalation.StoppedReason == "solved" ? $"ticket #{b.State.Ref} was already solved by {who}; the page has ended"
+                : $"ticket #{b.State.Ref} was already acknowledged by {who}";
         }
         b.Emit(new EscalationStopped(b.Now, escalation.Chain, "acknowledged", by));
         return null;
@@ -61,7 +61,7 @@ internal static class EscalationChains
     {
         EscalationStepFired f => new EscalationState(f.Chain, f.Run, f.Step, f.Round, Active: true),
         EscalationStepSkipped s => new EscalationState(s.Chain, s.Run, s.Step, s.Round, Active: true),
-        EscalationStopped s => state! with { Active = false, StoppedBy = s.By },
+        EscalationStopped s => state! with { Active = false, StoppedBy = s.By, StoppedReason = s.Reason },
         EscalationExhausted => state! with { Active = false },
         _ => state,
     };

@@ -183,6 +183,32 @@ public class BillingApprovalTests
     }
 
     [Fact]
+    public void Approve_AfterTicketSolved_RejectedAndNobodyCalled()
+    {
+        // Staff solved the ticket before Dana answered (a duplicate, a quick answer): approving now
+        // would bill for and call an engineer to a ticket that needs no work.
+        var h = SaturdayChat();
+        h.When("2026-11-21T10:30-06:00", Status(TicketStatus.Solved, "bob"));
+        var approve = h.When("2026-11-21T11:00-06:00", Approve());
+
+        Assert.Equal("ticket #1001 is already Solved; nothing was charged", approve.Rejection);
+        Assert.Empty(h.BillingRecords);
+        Assert.DoesNotContain(h.Sent, n => n.Purpose == NotificationPurpose.AfterHoursWork);
+    }
+
+    [Fact]
+    public void ApprovalWindow_ExpiresAfterTicketSolved_RequesterNotToldItWaitsForMonday()
+    {
+        // The request still expires, but "we will work on it when support opens" would be false.
+        var h = SaturdayChat();
+        h.When("2026-11-21T10:30-06:00", Status(TicketStatus.Solved, "bob"));
+        h.RunUntil("2026-11-21T13:00-06:00");
+
+        Assert.Equal([Deadline + "|"], h.Lines("billing.expired"));
+        Assert.DoesNotContain(h.Sent, n => n.Purpose == NotificationPurpose.AfterHoursNotice);
+    }
+
+    [Fact]
     public void Open_NightEmergencyFromNonDesignatedUser_DowngradedToSev2TellsDanaAndNeedsApproval()
     {
         // emergencyContactsOnly: Lee is not a designated contact, so his Sev 1 is worked as Sev 2,

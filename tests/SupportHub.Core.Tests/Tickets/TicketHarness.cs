@@ -43,7 +43,7 @@ internal sealed class TicketHarness
     public List<TicketDecision> Decisions { get; } = [];
 
     /// <summary>The timers fired so far with the instant they fired at, so a test can deliver one again.</summary>
-    public List<(Instant At, TicketCommand Message)> Fired { get; } = [];
+    public List<(Instant At, TicketCommand Message, TicketDecision Decision)> Fired { get; } = [];
 
     public static string RepoRoot()
     {
@@ -82,8 +82,7 @@ internal sealed class TicketHarness
                 break;
             }
             timers.Remove(next);
-            Fired.Add((next.Due, next.Message));
-            Apply(next.Message, next.Due);
+            Fired.Add((next.Due, next.Message, Apply(next.Message, next.Due)));
         }
     }
 
