@@ -17,7 +17,15 @@ public static class Program
         SimulateCommand.Create(),
     };
 
-    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+    public static int Main(string[] args)
+    {
+        // Console.Out flushes on every line: a simulation prints hundreds of thousands of lines, so
+        // stdout is buffered here and flushed once the verb is done.
+        using var output = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 1 << 16) { AutoFlush = false };
+        var code = Run(args, output, Console.Error);
+        output.Flush();
+        return code;
+    }
 
     /// <summary>Runs one command line with the given writers; tests call it in-process.</summary>
     internal static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)

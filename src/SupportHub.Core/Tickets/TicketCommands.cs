@@ -58,24 +58,26 @@ public sealed record RateSupport(string Id, string Ticket, bool Good, string By)
 // Timers. Each carries what it was scheduled for; the state decides whether that still matters, so
 // timers are never cancelled, only ignored when stale.
 
+/// <summary>A message the workflow scheduled for itself; stale ones are recognised by the state, not by id.</summary>
+public abstract record TicketTimer(string Id, string Ticket) : TicketCommand(Id, Ticket);
+
 /// <summary>The wait of one escalation step ran out; stale unless that chain run is still at that step.</summary>
-public sealed record AckWindowElapsed(string Id, string Ticket, int Run, int Round, int Step) : TicketCommand(Id, Ticket);
+public sealed record AckWindowElapsed(string Id, string Ticket, int Run, int Round, int Step) : TicketTimer(Id, Ticket);
 
 /// <summary>A target's warning or due instant came; stale unless the target is unmet and still due then.</summary>
-public sealed record SlaCheckpointReached(string Id, string Ticket, SlaTarget Target, bool Breach, Instant ScheduledFor)
-    : TicketCommand(Id, Ticket);
+public sealed record SlaCheckpointReached(string Id, string Ticket, SlaTarget Target, bool Breach, Instant ScheduledFor) : TicketTimer(Id, Ticket);
 
 /// <summary>No progress for the rule's time; stale unless no progress was made since it was scheduled.</summary>
-public sealed record NoProgressElapsed(string Id, string Ticket, Instant ScheduledFor) : TicketCommand(Id, Ticket);
+public sealed record NoProgressElapsed(string Id, string Ticket, Instant ScheduledFor) : TicketTimer(Id, Ticket);
 
 /// <summary>The customer did not answer the billing request in time; stale once they answered.</summary>
-public sealed record ApprovalWindowElapsed(string Id, string Ticket) : TicketCommand(Id, Ticket);
+public sealed record ApprovalWindowElapsed(string Id, string Ticket) : TicketTimer(Id, Ticket);
 
 /// <summary>Pending with no reply for <c>pendingAutoSolve</c>; stale unless still in the same Pending stretch.</summary>
-public sealed record PendingAutoSolveDue(string Id, string Ticket, Instant PendingSince) : TicketCommand(Id, Ticket);
+public sealed record PendingAutoSolveDue(string Id, string Ticket, Instant PendingSince) : TicketTimer(Id, Ticket);
 
 /// <summary>The reopen window after a solve ran out; stale unless still Solved since then.</summary>
-public sealed record ReopenWindowEnded(string Id, string Ticket, Instant SolvedAt) : TicketCommand(Id, Ticket);
+public sealed record ReopenWindowEnded(string Id, string Ticket, Instant SolvedAt) : TicketTimer(Id, Ticket);
 
 /// <summary>Time to ask for a rating; stale if the ticket was reopened since that solve.</summary>
-public sealed record CsatSurveyDue(string Id, string Ticket, Instant SolvedAt) : TicketCommand(Id, Ticket);
+public sealed record CsatSurveyDue(string Id, string Ticket, Instant SolvedAt) : TicketTimer(Id, Ticket);

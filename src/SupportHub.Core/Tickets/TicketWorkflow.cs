@@ -55,6 +55,14 @@ public static class TicketWorkflow
             return new TicketDecision(state, [], [], rejection);
         }
         var decided = b.Build();
+        if (command is TicketTimer)
+        {
+            // Timers are recognised as stale by the state itself (each one checks the instant or step
+            // it was scheduled for), so their ids need not be remembered; a stale one saves nothing.
+            return decided.Changed
+                ? decided with { State = decided.State! with { Version = decided.State.Version + 1 } }
+                : new TicketDecision(state, [], []);
+        }
         var handled = decided.State!.Handled.Add(command.Id);
         if (handled.Count > TicketState.HandledMemory)
         {

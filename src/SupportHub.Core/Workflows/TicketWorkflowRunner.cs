@@ -49,15 +49,25 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
                 await DispatchAsync(command.Ticket, cancellationToken);
                 return decision;
             }
+            var changes = Changes(command.Ticket, row, decision);
+            IReadOnlyList<string?> etags;
             try
             {
-                await store.SubmitAsync(Table, Changes(command.Ticket, row, decision), cancellationToken);
+                etags = await store.SubmitAsync(Table, changes, cancellationToken);
             }
             catch (EntityConflictException) when (attempt < MaxAttempts)
             {
                 continue;
             }
-            await DispatchAsync(command.Ticket, cancellationToken);
+            // Perform this decision's effects from memory, then drop their outbox rows. Rows an
+            // earlier, crashed attempt left behind are performed when its message is redelivered:
+            // that redelivery is a repeat, and a repeat dispatches the whole outbox.
+            var first = changes.Count - decision.Effects.Count;
+            for (var i = 0; i < decision.Effects.Count; i++)
+            {
+                await PerformAsync(decision.Effects[i], cancellationToken);
+                await DeleteDoneAsync(changes[first + i].Key, etags[first + i]!, cancellationToken);
+            }
             return decision;
         }
     }
@@ -78,18 +88,23 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
             foreach (var row in page.Entities)
             {
                 await PerformAsync(WorkflowJson.Deserialize<Effect>(row.Payload), cancellationToken);
-                try
-                {
-                    await store.DeleteAsync(Table, row.Key, row.ETag, cancellationToken);
-                }
-                catch (EntityConflictException)
-                {
-                    // Another dispatcher performed and deleted it first; its sends carried the same ids.
-                }
+                await DeleteDoneAsync(row.Key, row.ETag, cancellationToken);
             }
             continuation = page.Continuation;
         }
         while (continuation is not null);
+    }
+
+    private async Task DeleteDoneAsync(EntityKey key, string etag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.DeleteAsync(Table, key, etag, cancellationToken);
+        }
+        catch (EntityConflictException)
+        {
+            // Another dispatcher performed and deleted it first; its sends carried the same ids.
+        }
     }
 
     private async Task PerformAsync(Effect effect, CancellationToken cancellationToken)
