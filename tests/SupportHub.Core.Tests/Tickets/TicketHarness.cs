@@ -19,7 +19,7 @@ internal sealed class TicketHarness
 
     public TicketHarness(string policyJson = "")
     {
-        var json = policyJson.Length > 0 ? policyJson : File.ReadAllText(Path.Combine(RepoRoot(), "samples", "policy.json"));
+        var json = policyJson.Length > 0 ? policyJson : RepositoryFiles.Read("samples/policy.json");
         var loaded = PolicyLoader.Load(json);
         Policy = loaded.Policy ?? throw new InvalidOperationException(string.Join("\n", loaded.Problems));
         Context = new TicketContext(Policy);
@@ -44,16 +44,6 @@ internal sealed class TicketHarness
 
     /// <summary>The timers fired so far with the instant they fired at, so a test can deliver one again.</summary>
     public List<(Instant At, TicketCommand Message, TicketDecision Decision)> Fired { get; } = [];
-
-    public static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Functions.sln")))
-        {
-            dir = dir.Parent;
-        }
-        return dir?.FullName ?? throw new InvalidOperationException("Functions.sln not found above the test binaries.");
-    }
 
     /// <summary>Runs due timers up to <paramref name="at"/>, then the command at <paramref name="at"/>.</summary>
     public TicketDecision When(string at, TicketCommand command)

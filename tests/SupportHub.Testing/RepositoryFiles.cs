@@ -1,7 +1,7 @@
-namespace SupportHub.Cli.Tests;
+namespace SupportHub.Testing;
 
 /// <summary>Files of the repository (samples, schema), found by walking up from the test binaries to Functions.sln.</summary>
-internal static class RepositoryFiles
+public static class RepositoryFiles
 {
     private static readonly Lazy<string> RootPath = new(() =>
     {
