@@ -16,6 +16,8 @@ namespace SupportHub.Workflows;
 /// is sent with the same message id, so queue duplicate detection and the per-id senders drop it.</item>
 /// <item>Two consumers racing on one ticket: the loser's save fails on the ETag, it reloads and
 /// decides again on the winner's state.</item>
+/// <item>After each message the ticket's <see cref="TicketList"/> entry is refreshed (also on a repeat,
+/// so a crash before that write heals on redelivery).</item>
 /// </list>
 /// </summary>
 public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender sender, TicketContext context)
@@ -32,6 +34,8 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
 
     private const int MaxAttempts = 8;
 
+    private readonly TicketList list = new(store);
+
     public TicketContext Context => context;
 
     public async Task<TicketDecision> HandleAsync(TicketCommand command, Instant now, CancellationToken cancellationToken)
@@ -47,6 +51,10 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
                 // A repeat, a stale timer or a rejection: nothing to save, but an earlier attempt may
                 // have saved effects it never performed.
                 await DispatchAsync(command.Ticket, cancellationToken);
+                if (state is not null)
+                {
+                    await list.UpdateAsync(state, cancellationToken);
+                }
                 return decision;
             }
             var changes = Changes(command.Ticket, row, decision);
@@ -68,6 +76,7 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
                 await PerformAsync(decision.Effects[i], cancellationToken);
                 await DeleteDoneAsync(changes[first + i].Key, etags[first + i]!, cancellationToken);
             }
+            await list.UpdateAsync(decision.State, cancellationToken);
             return decision;
         }
     }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using SupportHub.Functions.Embedded;
+using SupportHub.Functions.Workflows;
 using SupportHub.Policy;
 
 namespace SupportHub.Functions.Hosting;
@@ -28,6 +29,7 @@ public static class SupportHubHosting
         // Before the pump: the policy and secrets are loaded (and reported) before any message is handled.
         services.AddHostedService<StartupReport>();
         services.AddEmbeddedRuntime();
+        services.AddTicketWorkflows();
 
         services.AddHealthChecks()
             .AddCheck<EntityStoreHealthCheck>("store")
@@ -38,6 +40,7 @@ public static class SupportHubHosting
     public static WebApplication MapSupportHub(this WebApplication app)
     {
         app.MapHealthEndpoint();
+        app.MapTicketWorkflows(embedded: !UnderFunctionsHost(app.Configuration));
         return app;
     }
 
@@ -77,6 +80,10 @@ public static class SupportHubHosting
             all.InnerExceptions.Cast<OptionsValidationException>().SelectMany(e => e.Failures).ToList(),
         _ => [],
     };
+
+    /// <summary>The Functions host starts a custom handler with this port; without it the hub runs embedded.</summary>
+    public static bool UnderFunctionsHost(IConfiguration configuration) =>
+        !string.IsNullOrEmpty(configuration["FUNCTIONS_CUSTOMHANDLER_PORT"]);
 
     // ASPNETCORE_URLS (or --urls, HTTP_PORTS, Kestrel:Endpoints) wins; under the Functions host the
     // handler must listen on FUNCTIONS_CUSTOMHANDLER_PORT; otherwise the hub answers where the

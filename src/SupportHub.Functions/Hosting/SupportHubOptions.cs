@@ -23,6 +23,10 @@ public sealed class SupportHubOptions
 
     /// <summary>Key that signs links; generated when unset. Its UTF-8 bytes are the HMAC key.</summary>
     public string? LinkSigningKey { get; set; }
+
+    /// <summary>Where people reach the hub: signed links are <c>{PublicBaseUrl}/api/links/{token}</c>.
+    /// Unset: the first URL the hub listens on (a wildcard host read as localhost), else http://localhost:7071.</summary>
+    public string? PublicBaseUrl { get; set; }
 }
 
 /// <summary>Shared secrets of the intake webhooks (<c>SupportHub:Secrets:*</c>); each generated when unset.</summary>

@@ -9,7 +9,7 @@ namespace SupportHub.Functions.Hosting;
 // and from the build output. Done once, here, so every consumer sees absolute paths.
 
 /// <summary>Resolves <see cref="SupportHubOptions"/> paths before validation.</summary>
-public sealed class SupportHubOptionsSetup(IHostEnvironment environment) : IPostConfigureOptions<SupportHubOptions>
+public sealed class SupportHubOptionsSetup(IHostEnvironment environment, IConfiguration configuration) : IPostConfigureOptions<SupportHubOptions>
 {
     /// <summary>Where the sample policy sits in the repository.</summary>
     public static readonly string SamplePolicy = Path.Combine("samples", "policy.json");
@@ -25,6 +25,31 @@ public sealed class SupportHubOptionsSetup(IHostEnvironment environment) : IPost
         options.Policy = string.IsNullOrWhiteSpace(options.Policy)
             ? FindUpwards(SamplePolicy, root) ?? FindUpwards(SamplePolicy, AppContext.BaseDirectory)
             : Path.GetFullPath(options.Policy, root);
+
+        if (string.IsNullOrWhiteSpace(options.PublicBaseUrl))
+        {
+            options.PublicBaseUrl = ListeningUrl(configuration["urls"]);
+        }
+
+        options.PublicBaseUrl = options.PublicBaseUrl.TrimEnd('/');
+    }
+
+    // "http://*:8080;https://..." → http://localhost:8080: a wildcard host is where a browser on
+    // this machine reaches the hub.
+    private static string ListeningUrl(string? urls)
+    {
+        var first = urls?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+        if (first is null)
+        {
+            return SupportHubHosting.DefaultUrl;
+        }
+
+        foreach (var wildcard in new[] { "://*", "://+", "://0.0.0.0", "://[::]" })
+        {
+            first = first.Replace(wildcard, "://localhost", StringComparison.Ordinal);
+        }
+
+        return first;
     }
 
     private static string? FindUpwards(string relativePath, string start)
@@ -83,6 +108,13 @@ public sealed class SupportHubOptionsValidator(IHostEnvironment environment) : I
         CheckSecret(failures, "SupportHub:Secrets:Phone", options.Secrets.Phone, MinimumSecretLength);
         CheckSecret(failures, "SupportHub:Secrets:Sms", options.Secrets.Sms, MinimumSecretLength);
         CheckSecret(failures, "SupportHub:LinkSigningKey", options.LinkSigningKey, MinimumSigningKeyLength);
+
+        if (!Uri.TryCreate(options.PublicBaseUrl, UriKind.Absolute, out var baseUrl)
+            || (baseUrl.Scheme != Uri.UriSchemeHttp && baseUrl.Scheme != Uri.UriSchemeHttps)
+            || baseUrl.Query.Length > 0 || baseUrl.Fragment.Length > 0)
+        {
+            failures.Add($"SupportHub:PublicBaseUrl '{options.PublicBaseUrl}' is not an absolute http(s) URL without query or fragment.");
+        }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -84,7 +84,9 @@ public sealed class QueuePumpTests
     [Fact]
     public async Task Run_HubWithARegisteredHandler_DeliversASentMessageToIt()
     {
-        // The real hub: SQLite queue, hosted pump, real clock; the handler says when it has run.
+        // The real hub: SQLite queue, hosted pump, real clock; the handler says when it has run. A queue
+        // of its own, since the hub's queues already have their handlers.
+        const string queue = "pump-test";
         using var data = new TemporaryDirectory();
         var handled = new TaskCompletionSource<InboundMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var hub = new HubFactory(
@@ -92,13 +94,13 @@ public sealed class QueuePumpTests
             new Dictionary<string, string?> { ["SupportHub:Queues:PollInterval"] = "00:00:00.050" },
             services => services
                 .AddSingleton(handled)
-                .AddQueueHandler<SignallingHandler>(QueueNames.WorkflowEvents));
+                .AddQueueHandler<SignallingHandler>(queue));
         var sender = hub.Services.GetRequiredService<IMessageSender>();
 
-        await sender.SendAsync(QueueNames.WorkflowEvents, new OutgoingMessage("timer-1", "{\"ack\":\"elapsed\"}"), CancellationToken.None);
+        await sender.SendAsync(queue, new OutgoingMessage("timer-1", "{\"ack\":\"elapsed\"}"), CancellationToken.None);
         var message = await handled.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.Equal(new InboundMessage(QueueNames.WorkflowEvents, "timer-1", "{\"ack\":\"elapsed\"}", 1), message);
+        Assert.Equal(new InboundMessage(queue, "timer-1", "{\"ack\":\"elapsed\"}", 1), message);
     }
 
     private QueuePump Pump(IServiceCollection? services = null)

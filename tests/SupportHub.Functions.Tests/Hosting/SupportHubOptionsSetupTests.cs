@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting.Internal;
 using SupportHub.Functions.Hosting;
 using SupportHub.Testing;
@@ -36,6 +37,21 @@ public sealed class SupportHubOptionsSetupTests : IDisposable
         Assert.Equal(sample, options.Policy);
     }
 
-    private static SupportHubOptionsSetup Setup(string contentRoot) =>
-        new(new HostingEnvironment { ContentRootPath = contentRoot });
+    [Theory]
+    // Nothing configured: the Functions host's local port. A wildcard host: where a local browser reaches it.
+    [InlineData(null, "http://localhost:7071")]
+    [InlineData("http://*:8080;https://*:8443", "http://localhost:8080")]
+    [InlineData("http://127.0.0.1:5005/", "http://127.0.0.1:5005")]
+    public void PostConfigure_NoPublicBaseUrl_UsesTheFirstListeningUrl(string? urls, string expected)
+    {
+        var options = new SupportHubOptions();
+
+        Setup(_root.Path, new Dictionary<string, string?> { ["urls"] = urls }).PostConfigure(null, options);
+
+        Assert.Equal(expected, options.PublicBaseUrl);
+    }
+
+    private static SupportHubOptionsSetup Setup(string contentRoot, IReadOnlyDictionary<string, string?>? settings = null) =>
+        new(new HostingEnvironment { ContentRootPath = contentRoot },
+            new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build());
 }

@@ -1,0 +1,89 @@
+using NodaTime;
+using SupportHub.Tickets;
+
+namespace SupportHub.Workflows;
+
+/// <summary>One ticket as the list shows it: enough to filter and to pick one to open.</summary>
+/// <param name="Version">The state version this entry was written from; an older one never overwrites a newer one.</param>
+public sealed record TicketListEntry(
+    string Ticket,
+    TicketStatus Status,
+    int Severity,
+    string? Account,
+    string Tier,
+    string Subject,
+    string Requester,
+    Instant Received,
+    int Version)
+{
+    public static TicketListEntry From(TicketState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return new(state.Ref, state.Status, state.Severity, state.Facts.AccountId, state.Facts.Tier, state.Facts.Subject,
+            state.Facts.Requester.Address, state.Facts.Received, state.Version);
+    }
+}
+
+/// <summary>
+/// The index behind <c>GET /api/tickets</c>: one small row per ticket in one partition of table
+/// <see cref="Table"/>, so listing reads these rows instead of every ticket's partition (state,
+/// outbox and history). The workflow runner refreshes a ticket's row after each message, including
+/// repeats, so a crash between the ticket's save and this write heals on redelivery; the row is
+/// written only from a newer state version, so a slow runner cannot put an older status back.
+/// Filtering happens on the read rows: at the embedded hub's scale (thousands of tickets) one
+/// partition scan is cheap and always correct; a status/account partitioned index would trade that
+/// for a move between partitions that cannot be atomic.
+/// </summary>
+public sealed class TicketList(IEntityStore store)
+{
+    public const string Table = "ticketlist";
+    public const string Partition = "tickets";
+
+    /// <summary>Writes the ticket's entry unless the stored one is from the same or a newer version.</summary>
+    public async Task UpdateAsync(TicketState state, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var key = new EntityKey(Partition, state.Ref);
+        var payload = WorkflowJson.Serialize(TicketListEntry.From(state));
+        while (true)
+        {
+            var row = await store.GetAsync(Table, key, cancellationToken);
+            if (row is not null && WorkflowJson.Deserialize<TicketListEntry>(row.Payload).Version >= state.Version)
+            {
+                return;
+            }
+            try
+            {
+                if (row is null)
+                {
+                    await store.CreateAsync(Table, key, payload, cancellationToken);
+                }
+                else
+                {
+                    await store.UpdateAsync(Table, key, payload, row.ETag, cancellationToken);
+                }
+                return;
+            }
+            catch (EntityConflictException)
+            {
+                // Another runner wrote the entry since it was read: read it again and compare versions.
+            }
+        }
+    }
+
+    /// <summary>Every entry that <paramref name="include"/> accepts, in row (ticket reference) order.</summary>
+    public async Task<IReadOnlyList<TicketListEntry>> QueryAsync(Func<TicketListEntry, bool> include, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(include);
+        var entries = new List<TicketListEntry>();
+        string? continuation = null;
+        do
+        {
+            var page = await store.QueryAsync(Table, Partition, RowKeyRange.All, EntityStoreLimits.MaxPageSize, continuation, cancellationToken);
+            entries.AddRange(page.Entities.Select(row => WorkflowJson.Deserialize<TicketListEntry>(row.Payload)).Where(include));
+            continuation = page.Continuation;
+        }
+        while (continuation is not null);
+        return entries;
+    }
+}
