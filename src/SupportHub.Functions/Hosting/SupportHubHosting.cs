@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using SupportHub.Functions.Embedded;
+using SupportHub.Functions.Intake;
 using SupportHub.Policy;
 
 namespace SupportHub.Functions.Hosting;
@@ -28,6 +29,7 @@ public static class SupportHubHosting
         // Before the pump: the policy and secrets are loaded (and reported) before any message is handled.
         services.AddHostedService<StartupReport>();
         services.AddEmbeddedRuntime();
+        services.AddIntake();
 
         services.AddHealthChecks()
             .AddCheck<EntityStoreHealthCheck>("store")
@@ -38,6 +40,7 @@ public static class SupportHubHosting
     public static WebApplication MapSupportHub(this WebApplication app)
     {
         app.MapHealthEndpoint();
+        app.MapIntake();
         return app;
     }
 
