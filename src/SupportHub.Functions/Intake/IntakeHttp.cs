@@ -58,6 +58,11 @@ internal static class IntakeHttp
         {
             return (null, tooLarge);
         }
+        // Kestrel's own cap (30 MB) would cut a configured larger limit short with a bare 413.
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } cap)
+        {
+            cap.MaxRequestBodySize = limit + 1L;
+        }
         using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 4096);
         var chunk = new byte[81920];
         int read;

@@ -24,7 +24,8 @@ internal static class TicketSplit
             return IntakeHttp.Unauthorized(ApiKeyHeader, "Give the API key in the x-functions-key header.");
         }
         string? other = null;
-        if (request.ContentLength is not 0 && (request.ContentLength is > 0 || request.ContentType is not null))
+        // The body is optional: none (or an empty one) means every link of the ticket.
+        if (request.ContentLength > 0 || (request.ContentLength is null && request.ContentType is not null))
         {
             if (IntakeHttp.MediaType(request) != "application/json")
             {
