@@ -67,7 +67,9 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
             var facts = new TicketFacts(ticket, account?.Id, account?.Tier ?? policy.DefaultTier,
                 message.Severity ?? policy.DefaultSeverity, message.Channel,
                 RequesterDirectory.Complete(account, message.From), message.ReceivedAt,
-                string.IsNullOrWhiteSpace(message.Subject) ? Summary(message.Text) : message.Subject.Trim(), original);
+                string.IsNullOrWhiteSpace(message.Subject) ? Summary(message.Text) : message.Subject.Trim(), original,
+                // A follow-up's product, version and OS are on the ticket it follows: ask only on a first request.
+                original is null && RequiredFields.Missing(policy.Intake, message.Subject ?? "", message.Text) is { Count: > 0 } missing ? missing : null);
             command = new OpenTicket(commandId, ticket, facts);
         }
 

@@ -27,7 +27,8 @@ internal static class TicketOpening
         b.Notify(NotificationPurpose.Acknowledgement, requester, TicketLifecycle.ReplyChannel(ticket),
             $"[#{ticket.Ref}] {facts.Subject}",
             $"We have received your request and opened ticket #{ticket.Ref} ({severityName}). "
-            + "Reply to this message to add to it; keep the ticket number in the subject.");
+            + "Reply to this message to add to it; keep the ticket number in the subject."
+            + MissingFields(facts.Missing));
 
         if (classification.DowngradedFrom is { } requested)
         {
@@ -53,4 +54,12 @@ internal static class TicketOpening
         SlaMonitor.RestartNoProgress(b);
         return null;
     }
+
+    // Seed 002: a request should carry product, version, OS and a description; ask for what intake did not find.
+    private static string MissingFields(IReadOnlyList<string>? missing) =>
+        missing is not { Count: > 0 }
+            ? ""
+            : "\n\nTo help us work on it, please reply with "
+              + string.Join(", ", missing.Select(Intake.RequiredFields.Describe).SkipLast(1))
+              + (missing.Count > 1 ? " and " : "") + Intake.RequiredFields.Describe(missing[^1]) + ".";
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using NodaTime;
 using SupportHub.Functions.Embedded;
 using SupportHub.Functions.Workflows;
+using SupportHub.Functions.Intake;
 using SupportHub.Policy;
 
 namespace SupportHub.Functions.Hosting;
@@ -30,6 +31,7 @@ public static class SupportHubHosting
         services.AddHostedService<StartupReport>();
         services.AddEmbeddedRuntime();
         services.AddTicketWorkflows();
+        services.AddIntake();
 
         services.AddHealthChecks()
             .AddCheck<EntityStoreHealthCheck>("store")
@@ -41,6 +43,7 @@ public static class SupportHubHosting
     {
         app.MapHealthEndpoint();
         app.MapTicketWorkflows(embedded: !UnderFunctionsHost(app.Configuration));
+        app.MapIntake();
         return app;
     }
 

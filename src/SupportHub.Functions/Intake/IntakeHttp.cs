@@ -1,0 +1,96 @@
+using System.Text.Json;
+using SupportHub.Intake;
+using SupportHub.Workflows;
+
+namespace SupportHub.Functions.Intake;
+
+// What every intake route does the same way: read the body within a limit, answer problems as
+// application/problem+json naming the field, and hand an accepted message to ticket intake and the
+// tickets-inbound queue. Nothing here decides anything about tickets.
+
+/// <summary>Shared steps of the intake routes.</summary>
+internal static class IntakeHttp
+{
+    /// <summary>A problem+json answer naming the field at fault.</summary>
+    public static IResult Problem(int status, string field, string detail) =>
+        Problems(status, [new IntakeProblem(field, detail)]);
+
+    /// <summary>400 when something could not be read, else 422; every problem is listed under <c>errors</c>.</summary>
+    public static IResult Problems(IReadOnlyList<IntakeProblem> problems) =>
+        Problems(problems.Any(p => p.Kind == IntakeProblemKind.Malformed) ? StatusCodes.Status400BadRequest : StatusCodes.Status422UnprocessableEntity, problems);
+
+    private static IResult Problems(int status, IReadOnlyList<IntakeProblem> problems)
+    {
+        var first = problems[0];
+        return TypedResults.Problem(
+            detail: $"{first.Field}: {first.Detail}",
+            statusCode: status,
+            title: status switch
+            {
+                StatusCodes.Status400BadRequest => "The request could not be read.",
+                StatusCodes.Status401Unauthorized => "The request is not authenticated.",
+                StatusCodes.Status404NotFound => "Not found.",
+                StatusCodes.Status413PayloadTooLarge => "The request is too large.",
+                StatusCodes.Status415UnsupportedMediaType => "The content type is not accepted here.",
+                _ => "A field is invalid.",
+            },
+            extensions: new Dictionary<string, object?>
+            {
+                ["field"] = first.Field,
+                ["errors"] = problems.Select(p => new Dictionary<string, string> { ["field"] = p.Field, ["detail"] = p.Detail }).ToList(),
+            });
+    }
+
+    public static IResult Unauthorized(string field, string detail) => Problem(StatusCodes.Status401Unauthorized, field, detail);
+
+    /// <summary>The request's media type, lower-case, without parameters; empty when none.</summary>
+    public static string MediaType(HttpRequest request) =>
+        (request.ContentType ?? "").Split(';', 2)[0].Trim().ToLowerInvariant();
+
+    public static IResult UnsupportedMediaType(params string[] accepted) =>
+        Problem(StatusCodes.Status415UnsupportedMediaType, "content-type", $"Send {string.Join(" or ", accepted)}.");
+
+    /// <summary>The whole body, or a 413 when it is longer than <paramref name="limit"/> (declared or actual).</summary>
+    public static async Task<(byte[]? Body, IResult? Problem)> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    {
+        var tooLarge = Problem(StatusCodes.Status413PayloadTooLarge, "body", $"At most {limit} bytes.");
+        if (request.ContentLength > limit)
+        {
+            return (null, tooLarge);
+        }
+        // Kestrel's own cap (30 MB) would cut a configured larger limit short with a bare 413.
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } cap)
+        {
+            cap.MaxRequestBodySize = limit + 1L;
+        }
+        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 4096);
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return (null, tooLarge);
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return (buffer.ToArray(), null);
+    }
+
+    /// <summary>
+    /// Ticket intake decides (fast store lookups: this is what lets the route answer with the ticket
+    /// reference), then the message goes to <c>tickets-inbound</c> with the source message as its
+    /// MessageId. A redelivered source message is a duplicate: same reference, same command, sent again
+    /// with the same id (the queue drops it, or the handler finds it done).
+    /// </summary>
+    public static async Task<IResult> AcceptAsync(ChannelMessage message, TicketIntake intake, IMessageSender sender, CancellationToken cancellationToken)
+    {
+        var outcome = await intake.AcceptAsync(message.Message, cancellationToken);
+        var envelope = new TicketsInboundMessage(outcome.Command, ConversationMessage.Of(outcome.Ticket, message));
+        await sender.SendAsync(QueueNames.TicketsInbound,
+            new OutgoingMessage(QueueMessageIds.ForSource(message.Message.Channel, message.Message.SourceId), WorkflowJson.Serialize(envelope)),
+            cancellationToken);
+        return TypedResults.Json(new Dictionary<string, string> { ["ticket"] = outcome.Ticket, ["status"] = "queued" },
+            (JsonSerializerOptions?)null, "application/json", StatusCodes.Status202Accepted);
+    }
+}

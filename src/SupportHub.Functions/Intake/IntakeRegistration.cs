@@ -1,0 +1,37 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using SupportHub.Functions.Queues;
+using SupportHub.Intake;
+using SupportHub.OnCall;
+using SupportHub.Policy;
+using SupportHub.Tickets;
+using SupportHub.Workflows;
+
+namespace SupportHub.Functions.Intake;
+
+/// <summary>Intake's part of the composition root: its options, services, queue handler and routes.</summary>
+public static class IntakeRegistration
+{
+    public static IServiceCollection AddIntake(this IServiceCollection services)
+    {
+        services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(sp => new TicketIntake(sp.GetRequiredService<IEntityStore>(), sp.GetRequiredService<SupportPolicy>()));
+        // Shared with the workflow-events handler: TryAdd, so whichever registers it first wins and both agree.
+        services.TryAddSingleton(sp => new TicketWorkflowRunner(
+            sp.GetRequiredService<IEntityStore>(), sp.GetRequiredService<IMessageSender>(), new TicketContext(sp.GetRequiredService<SupportPolicy>())));
+        services.TryAddSingleton(sp => new OnCallReplies(
+            sp.GetRequiredService<IEntityStore>(), sp.GetRequiredService<TicketWorkflowRunner>(), sp.GetRequiredService<SupportPolicy>()));
+        services.AddQueueHandler<TicketsInbound>(QueueNames.TicketsInbound);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapIntake(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/api/intake/email", IntakeEmail.HandleAsync);
+        endpoints.MapPost("/api/intake/chat", IntakeChat.HandleAsync);
+        endpoints.MapPost("/api/intake/phone", IntakePhone.HandleAsync);
+        endpoints.MapPost("/api/events/sms", SmsEvents.HandleAsync);
+        endpoints.MapPost("/api/tickets/{ref}/split", (string @ref, HttpRequest request, Hosting.HubSecrets secrets, NodaTime.IClock clock, IEntityStore store, CancellationToken cancellationToken) =>
+            TicketSplit.HandleAsync(@ref, request, secrets, clock, store, cancellationToken));
+        return endpoints;
+    }
+}

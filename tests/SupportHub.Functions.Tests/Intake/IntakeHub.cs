@@ -1,0 +1,215 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc.Testing;
+using NodaTime;
+using SupportHub.Functions.Embedded;
+using SupportHub.Functions.Notifications;
+using SupportHub.Functions.Queues;
+using SupportHub.Functions.Tests.Hosting;
+using SupportHub.Intake;
+using SupportHub.Notifications;
+using SupportHub.Testing;
+using SupportHub.Tickets;
+using SupportHub.Workflows;
+
+namespace SupportHub.Functions.Tests.Intake;
+
+/// <summary>
+/// The hub in-process over HTTP with its real SQLite store and queue, a fake clock, and known secrets.
+/// The queue pump does not run by itself: <see cref="DrainAsync"/> pumps every queue with a handler
+/// until all are empty, so a test decides when the asynchronous half happens. Notifications that
+/// reach the channel are recorded for <see cref="TakeNotificationsAsync"/>.
+/// </summary>
+internal sealed class IntakeHub : IDisposable
+{
+    public const string EmailSecret = "email-secret-0123456789";
+    public const string ChatSecret = "chat-secret-0123456789";
+    public const string PhoneSecret = "phone-secret-0123456789";
+    public const string SmsSecret = "sms-secret-0123456789";
+    public const string ApiKey = "api-key-0123456789abc";
+
+    private readonly TemporaryDirectory _data = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Notification> _sent = new();
+    private readonly HubFactory _factory;
+
+    public IntakeHub(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>
+        {
+            ["SupportHub:Policy"] = HubFactory.Fixture("intake-policy.json"),
+            ["SupportHub:ApiKey"] = ApiKey,
+            ["SupportHub:Secrets:Email"] = EmailSecret,
+            ["SupportHub:Secrets:Chat"] = ChatSecret,
+            ["SupportHub:Secrets:Phone"] = PhoneSecret,
+            ["SupportHub:Secrets:Sms"] = SmsSecret,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+        _factory = new HubFactory(_data.Path, all, services =>
+        {
+            services.AddSingleton<IClock>(Clock);
+            var pumpHost = services.Where(d => d.ServiceType == typeof(IHostedService)
+                && d.ImplementationFactory?.Method.ReturnType == typeof(QueuePump)).ToList();
+            Assert.Single(pumpHost);
+            services.Remove(pumpHost[0]);
+            // Record what reaches the notification channel (the dev outbox keeps it too).
+            services.AddSingleton<INotificationChannel>(sp => new RecordingChannel(sp.GetRequiredService<DevOutbox>(), _sent));
+        });
+        Http = _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+    }
+
+    /// <summary>Saturday 21 November 2026, 02:00 in Chicago: after hours, so emergencies page.</summary>
+    public FakeClock Clock { get; } = new(Instant.FromUtc(2026, 11, 21, 8, 0));
+
+    public HttpClient Http { get; }
+
+    public IEntityStore Store => _factory.Services.GetRequiredService<IEntityStore>();
+
+    public void Dispose()
+    {
+        Http.Dispose();
+        _factory.Dispose();
+        _data.Dispose();
+    }
+
+    public static string IntakeFixture(string name) => Path.Combine(AppContext.BaseDirectory, "IntakeFixtures", name);
+
+    /// <summary>Pumps every queue that has a handler until none has a message; returns how many were handled.</summary>
+    public async Task<int> DrainAsync()
+    {
+        var pump = _factory.Services.GetRequiredService<QueuePump>();
+        var handled = 0;
+        bool any;
+        do
+        {
+            any = false;
+            foreach (var queue in pump.Queues)
+            {
+                while (await pump.PumpOnceAsync(queue, CancellationToken.None))
+                {
+                    any = true;
+                    handled++;
+                }
+            }
+        }
+        while (any);
+        return handled;
+    }
+
+    /// <summary>Delivers everything queued, then takes every notification the channel received since the last call.</summary>
+    public async Task<List<Notification>> TakeNotificationsAsync()
+    {
+        await DrainAsync();
+        var taken = new List<Notification>();
+        while (_sent.TryDequeue(out var notification))
+        {
+            taken.Add(notification);
+        }
+        return taken;
+    }
+
+    private sealed class RecordingChannel(DevOutbox outbox, System.Collections.Concurrent.ConcurrentQueue<Notification> sent) : INotificationChannel
+    {
+        public async Task SendAsync(RenderedNotification notification, CancellationToken cancellationToken)
+        {
+            await outbox.SendAsync(notification, cancellationToken);
+            sent.Enqueue(notification.Notification);
+        }
+    }
+
+    public Task<IReadOnlyList<ConversationMessage>> ConversationAsync(string ticket) =>
+        new TicketConversation(Store).ListAsync(ticket, CancellationToken.None);
+
+    public Task<IReadOnlyList<TicketLink>> LinksAsync(string ticket) => new TicketLinks(Store).ListAsync(ticket, CancellationToken.None);
+
+    public async Task<TicketState?> TicketAsync(string ticket) =>
+        await Store.GetAsync(TicketWorkflowRunner.Table, new EntityKey(ticket, TicketWorkflowRunner.StateRow), CancellationToken.None) is { } row
+            ? WorkflowJson.Deserialize<TicketState>(row.Payload)
+            : null;
+
+    /// <summary>The ticket counter's row (null before the first ticket): unchanged means no ticket was opened.</summary>
+    public async Task<string?> CounterAsync() =>
+        (await Store.GetAsync(TicketIntake.CounterTable, new EntityKey("tickets", "next"), CancellationToken.None))?.ETag;
+
+    public Task<HttpResponseMessage> EmailAsync(byte[] body, string boundary, string? key = EmailSecret)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.TryAddWithoutValidation("Content-Type", $"multipart/form-data; boundary={boundary}");
+        return Http.PostAsync(new Uri(key is null ? "/api/intake/email" : $"/api/intake/email?key={Uri.EscapeDataString(key)}", UriKind.Relative), content);
+    }
+
+    /// <summary>A default-mode Inbound Parse post built the way SendGrid lays it out.</summary>
+    public Task<HttpResponseMessage> EmailAsync(string messageId, string from, string subject, string text, string? inReplyTo = null, string? key = EmailSecret)
+    {
+        var headers = new StringBuilder()
+            .Append("From: ").Append(from).Append("\r\n")
+            .Append("Subject: ").Append(subject).Append("\r\n")
+            .Append("Message-ID: <").Append(messageId).Append(">\r\n");
+        if (inReplyTo is not null)
+        {
+            headers.Append("In-Reply-To: <").Append(inReplyTo).Append(">\r\nReferences: <").Append(inReplyTo).Append(">\r\n");
+        }
+        return EmailAsync(Form(("headers", headers.ToString()), ("from", from), ("to", "support@example.com"), ("subject", subject),
+            ("text", text), ("charsets", "{\"to\":\"UTF-8\",\"subject\":\"UTF-8\",\"from\":\"UTF-8\",\"text\":\"UTF-8\"}"), ("SPF", "pass")), "xYzZY", key);
+    }
+
+    public static byte[] Form(params (string Name, string Value)[] fields)
+    {
+        var builder = new StringBuilder();
+        foreach (var (name, value) in fields)
+        {
+            builder.Append("--xYzZY\r\nContent-Disposition: form-data; name=\"").Append(name).Append("\"\r\n\r\n").Append(value).Append("\r\n");
+        }
+        return Encoding.UTF8.GetBytes(builder.Append("--xYzZY--\r\n").ToString());
+    }
+
+    public Task<HttpResponseMessage> ChatAsync(object body, string secret = ChatSecret, Duration? skew = null) =>
+        SignedAsync("/api/intake/chat", JsonSerializer.Serialize(body), "application/json", secret, skew);
+
+    public Task<HttpResponseMessage> PhoneAsync(object body, string secret = PhoneSecret) =>
+        SignedAsync("/api/intake/phone", JsonSerializer.Serialize(body), "application/json", secret, null);
+
+    public Task<HttpResponseMessage> SignedAsync(string path, string body, string contentType, string secret, Duration? skew)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        var timestamp = (Clock.GetCurrentInstant() + (skew ?? Duration.Zero)).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = new ByteArrayContent(bytes) };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        request.Headers.Add(WebhookAuth.TimestampHeader, timestamp);
+        request.Headers.Add(WebhookAuth.SignatureHeader, WebhookAuth.Sign(secret, timestamp, bytes));
+        return Http.SendAsync(request);
+    }
+
+    public Task<HttpResponseMessage> SmsAsync(string json, string? code = SmsSecret) =>
+        Http.PostAsync(new Uri(code is null ? "/api/events/sms" : $"/api/events/sms?code={Uri.EscapeDataString(code)}", UriKind.Relative),
+            new StringContent(json, Encoding.UTF8, "application/json"));
+
+    public static string SmsEvent(string messageId, string from, string message) => JsonSerializer.Serialize(new[]
+    {
+        new
+        {
+            id = "evt-" + messageId,
+            topic = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Communication/CommunicationServices/acs",
+            subject = "/phonenumbers/+18005550000",
+            eventType = "Microsoft.Communication.SMSReceived",
+            eventTime = "2026-11-21T08:20:12Z",
+            dataVersion = "1.0",
+            metadataVersion = "1",
+            data = new { messageId, from, to = "+18005550000", message, receivedTimestamp = "2026-11-21T08:20:11Z" },
+        },
+    });
+
+    /// <summary>The ticket reference of a 202 answer, checking the contract's shape.</summary>
+    public static async Task<string> AcceptedTicketAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Accepted, $"{(int)response.StatusCode}: {text}");
+        using var body = JsonDocument.Parse(text);
+        Assert.Equal("queued", body.RootElement.GetProperty("status").GetString());
+        return body.RootElement.GetProperty("ticket").GetString()!;
+    }
+}
