@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Options;
 using NodaTime;
+using SupportHub.Functions.CustomHandler;
 using SupportHub.Functions.Embedded;
 using SupportHub.Policy;
 
@@ -29,6 +30,9 @@ public static class SupportHubHosting
         services.AddHostedService<StartupReport>();
         services.AddEmbeddedRuntime();
 
+        // Custom handler (issue 6): the Functions host's invocations and the Housekeeping timer.
+        services.AddCustomHandler();
+
         services.AddHealthChecks()
             .AddCheck<EntityStoreHealthCheck>("store")
             .AddCheck<MessageQueueHealthCheck>("queue");
@@ -38,6 +42,13 @@ public static class SupportHubHosting
     public static WebApplication MapSupportHub(this WebApplication app)
     {
         app.MapHealthEndpoint();
+
+        // Custom handler (issue 6): POST /{FunctionName} exists only under the Functions host.
+        if (!string.IsNullOrEmpty(app.Configuration[InvocationEndpoints.PortSetting]))
+        {
+            app.MapFunctionInvocations();
+        }
+
         return app;
     }
 
