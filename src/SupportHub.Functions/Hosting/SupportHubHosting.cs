@@ -30,6 +30,9 @@ public static class SupportHubHosting
         services.AddHostedService<StartupReport>();
         services.AddEmbeddedRuntime();
 
+        // Azure adapters (issue 6): each replaces its embedded form when its settings are present.
+        builder.AddAzureAdapters();
+
         // Custom handler (issue 6): the Functions host's invocations and the Housekeeping timer.
         services.AddCustomHandler();
 
