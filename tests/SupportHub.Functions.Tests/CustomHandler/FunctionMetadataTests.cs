@@ -7,6 +7,7 @@ using SupportHub.Workflows;
 
 namespace SupportHub.Functions.Tests.CustomHandler;
 
+[Collection(SerialHubCollection.Name)]
 public sealed class FunctionMetadataTests
 {
     [Fact]

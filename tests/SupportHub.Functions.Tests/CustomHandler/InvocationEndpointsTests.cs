@@ -16,6 +16,7 @@ namespace SupportHub.Functions.Tests.CustomHandler;
 // Invocations as the Functions host posts them to a custom handler (MicrosoftDocs
 // functions-custom-handlers.md: {"Data": {...}, "Metadata": {...}} in, {"Outputs", "Logs",
 // "ReturnValue"} out; non-2xx fails the invocation).
+[Collection(SerialHubCollection.Name)]
 public sealed class InvocationEndpointsTests : IDisposable
 {
     private readonly TemporaryDirectory _data = new();

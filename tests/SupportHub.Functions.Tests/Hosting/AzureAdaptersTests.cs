@@ -11,6 +11,7 @@ using SupportHub.Workflows;
 
 namespace SupportHub.Functions.Tests.Hosting;
 
+[Collection(SerialHubCollection.Name)]
 public sealed class AzureAdaptersTests : IDisposable
 {
     // Azurite's public development key; the other values are made up and never contacted here.
