@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Options;
 using NodaTime;
+using SupportHub.Functions.CustomHandler;
 using SupportHub.Functions.Embedded;
 using SupportHub.Functions.Workflows;
 using SupportHub.Functions.Intake;
@@ -33,6 +34,12 @@ public static class SupportHubHosting
         services.AddTicketWorkflows();
         services.AddIntake();
 
+        // Azure adapters (issue 6): each replaces its embedded form when its settings are present.
+        builder.AddAzureAdapters();
+
+        // Custom handler (issue 6): the Functions host's invocations and the Housekeeping timer.
+        services.AddCustomHandler();
+
         services.AddHealthChecks()
             .AddCheck<EntityStoreHealthCheck>("store")
             .AddCheck<MessageQueueHealthCheck>("queue");
@@ -44,6 +51,13 @@ public static class SupportHubHosting
         app.MapHealthEndpoint();
         app.MapTicketWorkflows(embedded: !UnderFunctionsHost(app.Configuration));
         app.MapIntake();
+
+        // Custom handler (issue 6): POST /{FunctionName} exists only under the Functions host.
+        if (UnderFunctionsHost(app.Configuration))
+        {
+            app.MapFunctionInvocations();
+        }
+
         return app;
     }
 
@@ -86,7 +100,7 @@ public static class SupportHubHosting
 
     /// <summary>The Functions host starts a custom handler with this port; without it the hub runs embedded.</summary>
     public static bool UnderFunctionsHost(IConfiguration configuration) =>
-        !string.IsNullOrEmpty(configuration["FUNCTIONS_CUSTOMHANDLER_PORT"]);
+        !string.IsNullOrEmpty(configuration[InvocationEndpoints.PortSetting]);
 
     // ASPNETCORE_URLS (or --urls, HTTP_PORTS, Kestrel:Endpoints) wins; under the Functions host the
     // handler must listen on FUNCTIONS_CUSTOMHANDLER_PORT; otherwise the hub answers where the

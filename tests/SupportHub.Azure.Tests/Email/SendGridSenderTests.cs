@@ -1,0 +1,68 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Azure;
+using SupportHub.Azure.Email;
+using SupportHub.Policy;
+
+namespace SupportHub.Azure.Tests.Email;
+
+// SendGrid v3 mail/send as its reference documents the exchange: Bearer key, JSON body, 202.
+public sealed class SendGridSenderTests
+{
+    private readonly StubHandler _stub = new();
+
+    [Fact]
+    public async Task Send_Page_PostsMailWithCustomArgsAndMessageId()
+    {
+        _stub.Answer(HttpStatusCode.Accepted);
+        var sender = new SendGridSender(new SendGridSettings("SG.test-key", "support@example.com", "Example Support"), Notifications.Ledger(), _stub.Options(Notifications.Now));
+
+        await sender.SendAsync(Notifications.Page(Channel.Email, "T-42:7:page:email"), "Sev1 ticket T-42.\n\nAcknowledge the page: https://hub/api/links/abc", "<T-42.7.page.email@example.com>", CancellationToken.None);
+
+        var request = Assert.Single(_stub.Requests);
+        Assert.Equal(("POST", "https://api.sendgrid.com/v3/mail/send"), (request.Method, request.Uri.AbsoluteUri));
+        Assert.Equal("Bearer SG.test-key", request.Headers["Authorization"]);
+        Assert.True(JsonNode.DeepEquals(
+            JsonNode.Parse("""
+                {"personalizations":[{"to":[{"email":"bob@example.com","name":"Bob Stone"}]}],
+                 "from":{"email":"support@example.com","name":"Example Support"},
+                 "subject":"[Sev1] T-42: payment page down",
+                 "content":[{"type":"text/plain","value":"Sev1 ticket T-42.\n\nAcknowledge the page: https://hub/api/links/abc"}],
+                 "custom_args":{"notification_id":"T-42:7:page:email","ticket":"T-42","purpose":"page"},
+                 "headers":{"Message-ID":"<T-42.7.page.email@example.com>"}}
+                """),
+            JsonNode.Parse(request.Text)));
+    }
+
+    [Fact]
+    public async Task Send_Redelivered_SendsOnce()
+    {
+        _stub.Answer(HttpStatusCode.Accepted);
+        var sender = new SendGridSender(new SendGridSettings("SG.k", "support@example.com"), Notifications.Ledger(), _stub.Options(Notifications.Now));
+
+        await sender.SendAsync(Notifications.Page(Channel.Email), "text", null, CancellationToken.None);
+        await sender.SendAsync(Notifications.Page(Channel.Email), "text", null, CancellationToken.None);
+
+        Assert.Single(_stub.Requests);
+    }
+
+    [Fact]
+    public async Task Send_Refused_ThrowsAndLetsTheRetrySendAgain()
+    {
+        _stub.Answer(HttpStatusCode.TooManyRequests, """{"errors":[{"message":"too many requests"}]}""").Answer(HttpStatusCode.Accepted);
+        var sender = new SendGridSender(new SendGridSettings("SG.k", "support@example.com", SandboxMode: true), Notifications.Ledger(), _stub.Options(Notifications.Now));
+
+        var failure = await Assert.ThrowsAsync<RequestFailedException>(() => sender.SendAsync(Notifications.Page(Channel.Email), "text", null, CancellationToken.None));
+        await sender.SendAsync(Notifications.Page(Channel.Email), "text", null, CancellationToken.None);
+
+        Assert.Equal(429, failure.Status);
+        Assert.Equal(2, _stub.Requests.Count);
+        Assert.True(JsonNode.Parse(_stub.Requests[1].Text)!["mail_settings"]!["sandbox_mode"]!["enable"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void Settings_ToString_NeverShowsTheKey()
+    {
+        Assert.DoesNotContain("SG.secret", new SendGridSettings("SG.secret", "a@b.c").ToString(), StringComparison.Ordinal);
+    }
+}

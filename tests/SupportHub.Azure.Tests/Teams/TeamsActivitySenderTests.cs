@@ -1,0 +1,60 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.Graph;
+using Microsoft.Kiota.Abstractions.Authentication;
+using SupportHub.Azure.Teams;
+using SupportHub.Policy;
+
+namespace SupportHub.Azure.Tests.Teams;
+
+// The real Graph SDK over a stub transport: the request it makes for sendActivityNotification
+// (learn.microsoft.com/graph/api/userteamwork-sendactivitynotification) and what a Graph error does.
+public sealed class TeamsActivitySenderTests
+{
+    private readonly StubHandler _stub = new();
+
+    [Fact]
+    public async Task Send_Page_PostsActivityNotificationWithTheAcknowledgeLink()
+    {
+        _stub.Answer(HttpStatusCode.NoContent);
+        var sender = new TeamsActivitySender(Graph(), Notifications.Ledger());
+
+        await sender.SendAsync(Notifications.Page(Channel.Teams, "T-42:7:page:teams"), "Sev1 ticket T-42 from acme: payment page down.", new Uri("https://hub.example.com/api/links/abc"), CancellationToken.None);
+
+        var request = Assert.Single(_stub.Requests);
+        Assert.Equal(("POST", "https://graph.microsoft.com/v1.0/users/7f3c9a2e-0000-4000-8000-00000000b0b0/teamwork/sendActivityNotification"), (request.Method, request.Uri.AbsoluteUri));
+        var body = JsonNode.Parse(request.Text)!;
+        Assert.Equal("text", body["topic"]!["source"]!.GetValue<string>());
+        Assert.Equal("[Sev1] T-42: payment page down", body["topic"]!["value"]!.GetValue<string>());
+        Assert.Equal("https://hub.example.com/api/links/abc", body["topic"]!["webUrl"]!.GetValue<string>());
+        Assert.Equal("systemDefault", body["activityType"]!.GetValue<string>());
+        Assert.Equal("Sev1 ticket T-42 from acme: payment page down.", body["previewText"]!["content"]!.GetValue<string>());
+        Assert.Equal("systemDefaultText", body["templateParameters"]![0]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Send_Redelivered_SendsOnce()
+    {
+        _stub.Answer(HttpStatusCode.NoContent);
+        var sender = new TeamsActivitySender(Graph(), Notifications.Ledger());
+
+        await sender.SendAsync(Notifications.Page(Channel.Teams), "text", new Uri("https://hub/ack"), CancellationToken.None);
+        await sender.SendAsync(Notifications.Page(Channel.Teams), "text", new Uri("https://hub/ack"), CancellationToken.None);
+
+        Assert.Single(_stub.Requests);
+    }
+
+    [Fact]
+    public async Task Send_GraphRefuses_Throws()
+    {
+        _stub.Answer(HttpStatusCode.Forbidden, """{"error":{"code":"Forbidden","message":"Missing role permissions on the request."}}""");
+        var sender = new TeamsActivitySender(Graph(), Notifications.Ledger());
+
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => sender.SendAsync(Notifications.Page(Channel.Teams), "text", new Uri("https://hub/ack"), CancellationToken.None));
+
+        Assert.IsType<Microsoft.Graph.Models.ODataErrors.ODataError>(failure);
+        Assert.Equal(403, ((Microsoft.Graph.Models.ODataErrors.ODataError)failure).ResponseStatusCode);
+    }
+
+    private GraphServiceClient Graph() => new(new HttpClient(_stub), new AnonymousAuthenticationProvider());
+}
