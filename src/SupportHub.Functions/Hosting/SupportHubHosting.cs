@@ -1,7 +1,10 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Options;
 using NodaTime;
+using SupportHub.Functions.Board;
 using SupportHub.Functions.Embedded;
+using SupportHub.Functions.Metrics;
+using SupportHub.Functions.Telemetry;
 using SupportHub.Functions.Workflows;
 using SupportHub.Functions.Intake;
 using SupportHub.Policy;
@@ -32,6 +35,9 @@ public static class SupportHubHosting
         services.AddEmbeddedRuntime();
         services.AddTicketWorkflows();
         services.AddIntake();
+        services.AddSupportMetrics();
+        services.AddBoard();
+        services.AddSupportHubTelemetry(builder.Configuration);
 
         services.AddHealthChecks()
             .AddCheck<EntityStoreHealthCheck>("store")
@@ -44,6 +50,8 @@ public static class SupportHubHosting
         app.MapHealthEndpoint();
         app.MapTicketWorkflows(embedded: !UnderFunctionsHost(app.Configuration));
         app.MapIntake();
+        app.MapSupportMetrics();
+        app.MapBoard();
         return app;
     }
 

@@ -1,5 +1,6 @@
 using NodaTime;
 using SupportHub.Functions.Queues;
+using SupportHub.Functions.Telemetry;
 using SupportHub.Tickets;
 using SupportHub.Workflows;
 
@@ -13,13 +14,14 @@ namespace SupportHub.Functions.Workflows;
 // queue retries and finally dead-letters with the reason.
 
 /// <summary>Handles <see cref="QueueNames.WorkflowEvents"/>.</summary>
-public sealed partial class WorkflowEvents(TicketWorkflowRunner runner, IClock clock, ILogger<WorkflowEvents> logger) : IQueueHandler
+public sealed partial class WorkflowEvents(TicketWorkflowRunner runner, IClock clock, DecisionTelemetry telemetry, ILogger<WorkflowEvents> logger) : IQueueHandler
 {
     public async Task HandleAsync(InboundMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         var command = WorkflowJson.Deserialize<TicketCommand>(message.Body);
         var decision = await runner.HandleAsync(command, clock.GetCurrentInstant(), cancellationToken);
+        telemetry.Track(decision);
         if (decision.Rejection is { } reason)
         {
             LogRejected(message.MessageId, command.GetType().Name, command.Ticket, reason);
