@@ -147,7 +147,8 @@ public sealed class BoardReader(TicketStates states, SupportHub.Workflows.IEntit
                 a.Billing.Per, TicketTimeline.Format(a.Billing.Deadline, zone), Math.Round((a.Billing.Deadline - now).TotalSeconds, 3)))
             .ToList();
 
-        var metrics = await MetricsRoutes.ComputeAsync(states, new MetricsPeriod(now - MetricsPeriod.DefaultLength, now), now, zone, cancellationToken);
+        var lastThirtyDays = MetricsPeriod.Parse(null, null, now, zone).Period!;
+        var metrics = await MetricsRoutes.ComputeAsync(states, lastThirtyDays, now, zone, cancellationToken);
         return new BoardSnapshot(TicketTimeline.Format(now, zone), zone.Id, tickets, approvals, metrics);
     }
 }

@@ -7,15 +7,19 @@ namespace SupportHub.Functions.Metrics;
 // date (2026-11-01), a local date-time read in the organization's time zone (2026-11-01T08:00), or an
 // instant with its offset (2026-11-01T14:00:00Z, 2026-11-01T08:00:00-06:00). A date as `from` is the
 // start of that day; a date as `to` includes that day (it ends where the next day starts), which is
-// what "from=2026-11-01&to=2026-11-30" means to a person. Both absent: the last 30 days up to now.
+// what "from=2026-11-01&to=2026-11-30" means to a person. Both absent: the last 30 days up to and
+// including now. An empty or inverted period is refused.
 
 /// <summary>Reads a metrics period from the query; every problem is reported by its parameter name.</summary>
 public sealed record MetricsPeriod(Instant From, Instant To)
 {
     public static readonly Duration DefaultLength = Duration.FromDays(30);
 
-    private static readonly OffsetDateTimePattern WithOffset = OffsetDateTimePattern.ExtendedIso;
-    private static readonly LocalDateTimePattern Local = LocalDateTimePattern.ExtendedIso;
+    // Seconds (and fractions) are optional, as ISO 8601 allows: 2026-11-01T08:00Z is an instant too.
+    private static readonly OffsetDateTimePattern[] WithOffset =
+        [OffsetDateTimePattern.ExtendedIso, OffsetDateTimePattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd'T'HH':'mmo<G>")];
+    private static readonly LocalDateTimePattern[] Local =
+        [LocalDateTimePattern.ExtendedIso, LocalDateTimePattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd'T'HH':'mm")];
     private static readonly LocalDatePattern Date = LocalDatePattern.Iso;
 
     /// <summary>The period, or the problems (parameter → messages) that make the query unusable.</summary>
@@ -30,11 +34,12 @@ public sealed record MetricsPeriod(Instant From, Instant To)
             return (null, problems);
         }
 
-        var periodEnd = end ?? now;
+        // Up to now includes now: a ticket received this instant counts (the end is exclusive).
+        var periodEnd = end ?? now + Duration.Epsilon;
         var periodStart = start ?? periodEnd - DefaultLength;
-        if (periodStart > periodEnd)
+        if (periodStart >= periodEnd)
         {
-            problems["to"] = ["The period ends before it starts: \"to\" must not be earlier than \"from\"."];
+            problems["to"] = ["The period is empty or ends before it starts: \"to\" must be later than \"from\"."];
             return (null, problems);
         }
 
@@ -49,12 +54,12 @@ public sealed record MetricsPeriod(Instant From, Instant To)
         }
 
         text = text.Trim();
-        if (WithOffset.Parse(text) is { Success: true } offset)
+        if (WithOffset.Select(p => p.Parse(text)).FirstOrDefault(r => r.Success) is { } offset)
         {
             return offset.Value.ToInstant();
         }
 
-        if (Local.Parse(text) is { Success: true } local)
+        if (Local.Select(p => p.Parse(text)).FirstOrDefault(r => r.Success) is { } local)
         {
             return local.Value.InZoneLeniently(zone).ToInstant();
         }
