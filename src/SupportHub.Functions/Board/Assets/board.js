@@ -45,6 +45,11 @@
     return `${m}m ${two(s)}s`;
   }
 
+  // For measured durations (charts): tenths of a second below a minute, where a countdown's format says "0m 00s".
+  function measured(seconds) {
+    return Math.abs(seconds) < 60 ? `${Math.round(seconds * 10) / 10}s` : span(seconds);
+  }
+
   const percent = (share) => `${Math.round(share * 1000) / 10}%`;
   const elapsed = () => (performance.now() - fetchedAt) / 1000;
 
@@ -177,7 +182,7 @@
 
   // rows: [{ label, value (0..max or null), text, cls }]
   function barChart(id, title, rows, max) {
-    const labelWidth = 150, barWidth = 260, rowHeight = 24, width = labelWidth + barWidth + 190;
+    const labelWidth = 110, barWidth = 180, rowHeight = 26, width = labelWidth + barWidth + 200;
     const height = Math.max(rows.length, 1) * rowHeight + 10;
     const svg = svgEl("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", "aria-labelledby": `${id}-title ${id}-desc` });
     svg.append(svgEl("title", { id: `${id}-title` }, title));
@@ -203,8 +208,8 @@
     const replyRows = [];
     for (const level of severities) {
       const s = m.firstReply.bySeverity[level];
-      replyRows.push({ label: `Sev ${level} median`, value: s.medianSeconds, text: span(s.medianSeconds), cls: "p50" });
-      replyRows.push({ label: `Sev ${level} p90`, value: s.p90Seconds, text: `${span(s.p90Seconds)} (${s.count} ticket(s))`, cls: "p90" });
+      replyRows.push({ label: `Sev ${level} median`, value: s.medianSeconds, text: measured(s.medianSeconds), cls: "p50" });
+      replyRows.push({ label: `Sev ${level} p90`, value: s.p90Seconds, text: `${measured(s.p90Seconds)} (${s.count} ticket(s))`, cls: "p90" });
     }
     const replyChart = $("chart-first-reply").querySelector(".chart");
     if (replyRows.length === 0) replyChart.replaceChildren(el("p", {}, "No first replies in the period."));
