@@ -130,6 +130,63 @@ public sealed class BoardPageTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(_hub.Url + "/board", page.Url);
     }
 
+    // The charts draw exactly the figures they are given: a snapshot with ratings and round numbers,
+    // served in place of the hub's /board.json (the page, script and style still come from the hub).
+    [ChromiumFact]
+    public async Task Board_Charts_DrawTheSnapshotsFiguresAsBarsAndText()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Chromium.LaunchAsync(playwright, _profile.Path);
+        var page = browser.Pages.Count > 0 ? browser.Pages[0] : await browser.NewPageAsync();
+        await page.RouteAsync("**/board.json", route => route.FulfillAsync(new() { Status = 200, ContentType = "application/json", Body = CannedSnapshot }));
+        await page.GotoAsync(_hub.Url + "/board");
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "API key", Exact = true }).FillAsync("any-key-the-route-answers");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show the board" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator("#tickets")).ToContainTextAsync("No open tickets.");
+        await Assertions.Expect(page.Locator("#approvals")).ToContainTextAsync("No approvals pending.");
+        var reply = page.Locator("#chart-first-reply svg");
+        await Assertions.Expect(reply).ToContainTextAsync("10m 00s");
+        await Assertions.Expect(reply).ToContainTextAsync("1h 30m 00s (2 ticket(s))");
+        await Assertions.Expect(reply).ToContainTextAsync("45s");
+        Assert.Equal(["600", "5400", "45", "45"],
+            await reply.Locator("rect.bar").EvaluateAllAsync<string[]>("bars => bars.map(b => b.getAttribute('data-value'))"));
+        // Bar lengths are proportional: the longest figure (p90 of Sev 1) gets the full width.
+        var widths = await reply.Locator("rect.bar").EvaluateAllAsync<double[]>("bars => bars.map(b => Number(b.getAttribute('width')))");
+        Assert.Equal(widths.Max(), widths[1]);
+        Assert.Equal(Math.Round(widths[1] * 600 / 5400), widths[0]);
+        await Assertions.Expect(page.Locator("#chart-sla svg")).ToContainTextAsync("90% (9 met, 1 breached)");
+        await Assertions.Expect(page.Locator("#chart-sla svg")).ToContainTextAsync("restore");
+        await Assertions.Expect(page.Locator("#chart-csat svg")).ToContainTextAsync("75% good (3 good, 1 bad)");
+        await Assertions.Expect(page.Locator("#chart-csat")).ToContainTextAsync("Seed definition: 3 satisfied per unsatisfied.");
+        Assert.Equal("0.75", await page.Locator("#chart-csat svg rect.bar").GetAttributeAsync("data-value"));
+    }
+
+    private const string CannedSnapshot = """
+        {
+          "now": "2026-11-21T02:00:00-06:00", "timeZone": "America/Chicago", "tickets": [], "approvals": [],
+          "metrics": {
+            "from": "2026-10-22T03:00:00-05:00", "to": "2026-11-21T02:00:00-06:00", "tickets": 12, "open": 0,
+            "firstReply": {
+              "all": { "count": 3, "medianSeconds": 600, "p90Seconds": 5400, "meanSeconds": 2015 },
+              "bySeverity": {
+                "1": { "count": 2, "medianSeconds": 600, "p90Seconds": 5400, "meanSeconds": 3000 },
+                "3": { "count": 1, "medianSeconds": 45, "p90Seconds": 45, "meanSeconds": 45 }
+              },
+              "byTier": {}
+            },
+            "ticketAge": { "all": { "count": 0, "medianSeconds": null, "p90Seconds": null, "meanSeconds": null }, "bySeverity": {}, "byTier": {} },
+            "resolution": { "all": { "count": 0, "medianSeconds": null, "p90Seconds": null, "meanSeconds": null }, "bySeverity": {}, "byTier": {} },
+            "sla": {
+              "response": { "met": 9, "breached": 1, "attainment": 0.9 },
+              "restore": { "met": 0, "breached": 0, "attainment": null },
+              "resolve": { "met": 4, "breached": 0, "attainment": 1 }
+            },
+            "csat": { "good": 3, "bad": 1, "share": 0.75, "satisfiedPerUnsatisfied": 3 }
+          }
+        }
+        """;
+
     private async Task<(string A, string B, string C, string D)> SeedAsync()
     {
         var a = await _hub.ChatAsync("m-a", "acme", "Dana Ortiz", "dana@acme.gov", "Our payment page is down", 1);
