@@ -3,6 +3,8 @@
 # Extra arguments go to `dotnet test` (e.g. --no-build -c Release, or --filter ...).
 set -uo pipefail
 cd "$(dirname "$0")"
+# Test dependencies that are not NuGet packages (Azurite, Chromium): each installed only when missing.
+bash .ci/install
 log=$(mktemp)
 dotnet test Functions.sln "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

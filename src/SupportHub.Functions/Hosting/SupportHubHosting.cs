@@ -2,7 +2,10 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using SupportHub.Functions.CustomHandler;
+using SupportHub.Functions.Board;
 using SupportHub.Functions.Embedded;
+using SupportHub.Functions.Metrics;
+using SupportHub.Functions.Telemetry;
 using SupportHub.Functions.Workflows;
 using SupportHub.Functions.Intake;
 using SupportHub.Policy;
@@ -33,6 +36,9 @@ public static class SupportHubHosting
         services.AddEmbeddedRuntime();
         services.AddTicketWorkflows();
         services.AddIntake();
+        services.AddSupportMetrics();
+        services.AddBoard();
+        services.AddSupportHubTelemetry(builder.Configuration);
 
         // Azure adapters (issue 6): each replaces its embedded form when its settings are present.
         builder.AddAzureAdapters();
@@ -58,6 +64,8 @@ public static class SupportHubHosting
             app.MapFunctionInvocations();
         }
 
+        app.MapSupportMetrics();
+        app.MapBoard();
         return app;
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using NodaTime;
 using SupportHub.Functions.Pages;
+using SupportHub.Functions.Telemetry;
 using SupportHub.Notifications;
 using SupportHub.Tickets;
 using SupportHub.Workflows;
@@ -60,7 +61,8 @@ public static class SignedLinks
     }
 
     private static async Task<IResult> PerformAsync(
-        string token, LinkSigner signer, TicketWorkflowRunner runner, IEntityStore store, IClock clock, CancellationToken cancellationToken)
+        string token, LinkSigner signer, TicketWorkflowRunner runner, IEntityStore store, IClock clock, DecisionTelemetry telemetry,
+        CancellationToken cancellationToken)
     {
         var now = clock.GetCurrentInstant();
         var check = signer.Check(token, now);
@@ -76,6 +78,7 @@ public static class SignedLinks
         }
 
         var decision = await runner.HandleAsync(Command(claim), now, cancellationToken);
+        telemetry.Track(decision);
         if (decision.State is null)
         {
             return NoSuchTicket(claim);

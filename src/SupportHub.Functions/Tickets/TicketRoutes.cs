@@ -1,4 +1,5 @@
 using NodaTime;
+using SupportHub.Functions.Telemetry;
 using SupportHub.Policy;
 using SupportHub.Tickets;
 using SupportHub.Workflows;
@@ -91,7 +92,7 @@ public static class TicketRoutes
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such ticket", detail: $"Ticket #{ticket} does not exist.");
 
     /// <summary>What every agent route needs, resolved once per request.</summary>
-    public sealed class Agent(TicketWorkflowRunner runner, IEntityStore store, IClock clock)
+    public sealed class Agent(TicketWorkflowRunner runner, IEntityStore store, IClock clock, DecisionTelemetry telemetry)
     {
         public TicketWorkflowRunner Runner => runner;
 
@@ -127,6 +128,7 @@ public static class TicketRoutes
             }
 
             var decision = await runner.HandleAsync(built, clock.GetCurrentInstant(), cancellationToken);
+            telemetry.Track(decision);
             if (decision.State is null)
             {
                 return NotFound(ticket);
