@@ -7,6 +7,8 @@ namespace SupportHub.Functions.Embedded;
 // writer; every write is an IMMEDIATE transaction, so two writers (the pump and an HTTP request,
 // or two processes on the same file) queue on the busy timeout instead of failing on a lock
 // upgrade. synchronous=FULL: a committed transaction survives power loss, not only a crash.
+// Within this process every write goes through one SqliteWriter (group commit, see there); other
+// connections only read.
 
 /// <summary>The SQLite file under the data folder, its schema, and connections to it.</summary>
 public sealed class SqliteDatabase : IDisposable
@@ -20,6 +22,7 @@ public sealed class SqliteDatabase : IDisposable
     private const int SchemaVersion = 1;
 
     private readonly string _connectionString;
+    private readonly SqliteWriter _writer;
 
     public SqliteDatabase(string filePath)
     {
@@ -34,6 +37,7 @@ public sealed class SqliteDatabase : IDisposable
             DefaultTimeout = (int)BusyTimeout.TotalSeconds,
         }.ToString();
         CreateSchema();
+        _writer = new SqliteWriter(OpenAsync(CancellationToken.None).GetAwaiter().GetResult());
     }
 
     public string FilePath { get; }
@@ -60,9 +64,15 @@ public sealed class SqliteDatabase : IDisposable
         }
     }
 
-    /// <summary>Closes the pooled connections to the file, so it can be reopened, copied or deleted.</summary>
+    /// <summary>Runs <paramref name="work"/> on the file's single writer, in a transaction shared with
+    /// the other writes waiting at the time (see <see cref="SqliteWriter"/>); completes once committed.</summary>
+    internal Task<T> WriteAsync<T>(Func<SqliteWriter, T> work, CancellationToken cancellationToken) =>
+        _writer.WriteAsync(work, cancellationToken);
+
+    /// <summary>Stops the writer and closes the pooled connections to the file, so it can be reopened, copied or deleted.</summary>
     public void Dispose()
     {
+        _writer.Dispose();
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
     }
