@@ -33,7 +33,7 @@ internal sealed class ScenarioRun
     {
         this.policy = policy;
         this.emit = emit;
-        var store = new InMemoryEntityStore();
+        var store = new SimulationStore();
         runner = new TicketWorkflowRunner(store, queue, new TicketContext(policy));
         intake = new TicketIntake(store, policy);
     }

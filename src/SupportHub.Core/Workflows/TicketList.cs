@@ -16,6 +16,13 @@ public sealed record TicketListEntry(
     Instant Received,
     int Version)
 {
+    /// <summary>Whether <paramref name="state"/> would be listed exactly as this entry (whatever its version).</summary>
+    public bool Lists(TicketState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return this == From(state) with { Version = Version };
+    }
+
     public static TicketListEntry From(TicketState state)
     {
         ArgumentNullException.ThrowIfNull(state);
