@@ -24,7 +24,10 @@ namespace SupportHub.Workflows;
 /// again. An ETag names one write, so the row cannot have changed under it.</item>
 /// </list>
 /// </summary>
-public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender sender, TicketContext context)
+/// <param name="keepHistory">Whether each decision's timeline lines are saved as a history row (the
+/// audit trail <c>GET /api/tickets/{ref}</c> shows). The hub keeps them; <c>supporthub simulate</c>
+/// prints the same lines as its timeline and never reads them back, so it does not.</param>
+public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender sender, TicketContext context, bool keepHistory = true)
 {
     /// <summary>The table holding every ticket's partition: its state row, outbox rows and history rows.</summary>
     public const string Table = "tickets";
@@ -165,7 +168,7 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
                 ? EntityChange.Create(new EntityKey(ticket, StateRow), state)
                 : EntityChange.Update(new EntityKey(ticket, StateRow), state, row.ETag),
         };
-        if (decision.Events.Count > 0)
+        if (keepHistory && decision.Events.Count > 0)
         {
             // One history row per decision, keyed by the state's version so rows sort in order.
             var lines = new JsonArray([
