@@ -61,7 +61,7 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
                 await DispatchAsync(command.Ticket, cancellationToken);
                 if (state is not null)
                 {
-                    await list.UpdateAsync(state, cancellationToken);
+                    await list.RefreshAsync(state, cancellationToken);
                 }
                 return decision;
             }
