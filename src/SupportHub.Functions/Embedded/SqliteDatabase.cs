@@ -4,11 +4,10 @@ namespace SupportHub.Functions.Embedded;
 
 // The embedded hub's one SQLite file: the entity store and the durable queue share it, so a
 // restart (or a crash) loses nothing that was committed. WAL lets readers run beside the single
-// writer; every write is an IMMEDIATE transaction, so two writers (the pump and an HTTP request,
-// or two processes on the same file) queue on the busy timeout instead of failing on a lock
-// upgrade. synchronous=FULL: a committed transaction survives power loss, not only a crash.
-// Within this process every write goes through one SqliteWriter (group commit, see there); other
-// connections only read.
+// writer. Within this process every write goes through one SqliteWriter (group commit: one
+// IMMEDIATE transaction for whatever writes are waiting, see there); other connections only read.
+// Two processes on the same file queue on the busy timeout instead of failing on a lock upgrade.
+// synchronous=FULL: a committed transaction survives power loss, not only a crash.
 
 /// <summary>The SQLite file under the data folder, its schema, and connections to it.</summary>
 public sealed class SqliteDatabase : IDisposable
