@@ -16,7 +16,7 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
     {
         EntityStoreLimits.ValidateTable(table);
         EntityStoreLimits.ValidateKey(key);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenReadAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT payload, etag FROM entities WHERE table_name = $table AND partition_key = $pk AND row_key = $rk";
         AddKey(command, table, key);
@@ -65,7 +65,7 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
         ArgumentNullException.ThrowIfNull(rowKeys);
         EntityStoreLimits.ValidatePageSize(pageSize);
 
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenReadAsync(cancellationToken);
         await using var command = connection.CreateCommand();
 
         // The continuation is the last RowKey returned; one row more than the page tells whether to continue.

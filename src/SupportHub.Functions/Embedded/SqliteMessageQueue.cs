@@ -183,7 +183,7 @@ public sealed class SqliteMessageQueue : IMessageQueue
     public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string queue, CancellationToken cancellationToken)
     {
         MessageQueueRules.ValidateQueue(queue);
-        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var connection = await _database.OpenReadAsync(cancellationToken);
         await using var select = connection.CreateCommand();
         select.CommandText = """
             SELECT message_id, body, delivery_count, enqueued_at, dead_lettered_at, reason FROM queue_dead_letters
