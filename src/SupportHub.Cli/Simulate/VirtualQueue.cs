@@ -7,13 +7,18 @@ namespace SupportHub.Cli.Simulate;
 /// <summary>
 /// The queues of a simulation on a virtual clock: workflow messages wait in due order (timers at
 /// their scheduled instant, the rest at the instant they were sent), with duplicate detection by
-/// message id as Service Bus does. Notifications are counted, not sent: the timeline already shows
+/// message id as Service Bus does (an id is remembered for the queue's duplicate-detection window,
+/// 10 minutes of virtual time, from its first acceptance; remembering every id of a month made the
+/// set the largest thing in memory). Notifications are counted, not sent: the timeline already shows
 /// them. A priority queue, so a month of 100,000 tickets stays fast.
 /// </summary>
 internal sealed class VirtualQueue : IMessageSender
 {
     private readonly PriorityQueue<TicketCommand, (Instant Due, long Order)> workflow = new();
+    private static readonly Duration DuplicateWindow = MessageQueueOptions.Default.DuplicateDetectionWindow;
+
     private readonly HashSet<string> accepted = [];
+    private readonly Queue<(Instant At, string Key)> acceptedOrder = new();
     private long order;
 
     /// <summary>The virtual clock: what "now" is for a message sent without a schedule.</summary>
@@ -27,10 +32,16 @@ internal sealed class VirtualQueue : IMessageSender
 
     public Task SendAsync(string queue, OutgoingMessage message, CancellationToken cancellationToken)
     {
-        if (!accepted.Add(queue + "\n" + message.MessageId))
+        while (acceptedOrder.TryPeek(out var oldest) && oldest.At <= Now - DuplicateWindow)
+        {
+            accepted.Remove(acceptedOrder.Dequeue().Key);
+        }
+        var key = queue + "\n" + message.MessageId;
+        if (!accepted.Add(key))
         {
             return Task.CompletedTask;
         }
+        acceptedOrder.Enqueue((Now, key));
         switch (queue)
         {
             case QueueNames.WorkflowEvents:

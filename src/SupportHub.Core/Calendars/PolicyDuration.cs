@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -34,6 +35,7 @@ public readonly partial record struct PolicyDuration(int Amount, DurationUnit Un
     [GeneratedRegex("^([0-9]{1,6})(m|h|d|bm|bh|bd|w)$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 
+    [JsonIgnore]
     public bool IsBusiness => Unit is DurationUnit.BusinessMinutes or DurationUnit.BusinessHours or DurationUnit.BusinessDays;
 
     /// <summary>Parses <c>30m</c>, <c>4h</c>, <c>15d</c>, <c>90bm</c>, <c>4bh</c>, <c>2bd</c>, <c>1w</c>; null for anything else.</summary>

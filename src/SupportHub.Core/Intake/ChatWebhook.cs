@@ -17,6 +17,11 @@ public static class ChatWebhook
     public static IntakeParse<ChannelMessage> Parse(ReadOnlySpan<byte> json, SupportPolicy policy, Instant receivedAt, int maxTextChars)
     {
         ArgumentNullException.ThrowIfNull(policy);
+        // JsonDocument checks UTF-8 only when a string is read, which would then throw: check it first.
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            return IntakeParse<ChannelMessage>.Failure(IntakeProblem.Malformed("body", "Is not UTF-8."));
+        }
         JsonDocument document;
         try
         {

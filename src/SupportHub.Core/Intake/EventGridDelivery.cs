@@ -28,6 +28,11 @@ public static class EventGridDelivery
 
     public static IntakeParse<IReadOnlyList<EventGridEvent>> Parse(ReadOnlySpan<byte> json)
     {
+        // JsonDocument checks UTF-8 only when a string is read, which would then throw: check it first.
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            return IntakeParse<IReadOnlyList<EventGridEvent>>.Failure(IntakeProblem.Malformed("body", "Is not UTF-8."));
+        }
         JsonDocument document;
         try
         {

@@ -35,6 +35,12 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
     /// <summary>Calls from the same number this soon after the last one join its ticket.</summary>
     public static Duration CallerWindow { get; } = Duration.FromMinutes(30);
 
+    /// <summary>How many references one write of the counter reserves (see <see cref="NextReferenceAsync"/>).</summary>
+    public const int ReferenceBlock = 64;
+
+    private readonly ReservedReferences _references = new();
+    private readonly SemaphoreSlim _refill = new(1, 1);
+
     [System.Text.RegularExpressions.GeneratedRegex(@"\[#(\d{1,9})\]")]
     private static partial System.Text.RegularExpressions.Regex SubjectReference();
 
@@ -153,7 +159,48 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
         }
     }
 
+    // References are reserved from the stored counter a block at a time and handed out from memory:
+    // one conditional write per block instead of one per ticket. Under concurrent intake the
+    // per-ticket read-and-update lost almost every race (64 requests read one ETag, one wins), so the
+    // counter serialised all ticket creation. The price: references stay unique and increase within
+    // a process, but the unused rest of a block is skipped when the process stops, and two hub
+    // instances hand out interleaved blocks.
     private async Task<string> NextReferenceAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            lock (_references)
+            {
+                if (_references.Next < _references.End)
+                {
+                    return (_references.Next++).ToString(CultureInfo.InvariantCulture);
+                }
+            }
+            await _refill.WaitAsync(cancellationToken);
+            try
+            {
+                bool empty;
+                lock (_references)
+                {
+                    empty = _references.Next >= _references.End;
+                }
+                if (empty)
+                {
+                    var first = await ReserveBlockAsync(cancellationToken);
+                    lock (_references)
+                    {
+                        (_references.Next, _references.End) = (first, first + ReferenceBlock);
+                    }
+                }
+            }
+            finally
+            {
+                _refill.Release();
+            }
+        }
+    }
+
+    private async Task<int> ReserveBlockAsync(CancellationToken cancellationToken)
     {
         var key = new EntityKey("tickets", "next");
         while (true)
@@ -163,18 +210,24 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
             {
                 if (row is null)
                 {
-                    await store.CreateAsync(CounterTable, key, Counter(FirstReference + 1), cancellationToken);
-                    return FirstReference.ToString(CultureInfo.InvariantCulture);
+                    await store.CreateAsync(CounterTable, key, Counter(FirstReference + ReferenceBlock), cancellationToken);
+                    return FirstReference;
                 }
                 var next = (int)JsonNode.Parse(row.Payload)!["next"]!;
-                await store.UpdateAsync(CounterTable, key, Counter(next + 1), row.ETag, cancellationToken);
-                return next.ToString(CultureInfo.InvariantCulture);
+                await store.UpdateAsync(CounterTable, key, Counter(next + ReferenceBlock), row.ETag, cancellationToken);
+                return next;
             }
             catch (EntityConflictException)
             {
-                // Another intake took that number first: read the counter again.
+                // Another instance took that block first: read the counter again.
             }
         }
+    }
+
+    private sealed class ReservedReferences
+    {
+        public int Next;
+        public int End;
     }
 
     private async Task<TicketState?> LoadAsync(string ticket, CancellationToken cancellationToken) =>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using NodaTime;
 using SupportHub.Calendars;
 
@@ -60,17 +61,25 @@ public sealed record SlaClock(
 
     public Instant? BreachedAt { get; init; }
 
+    // The properties below are computed from the ones above: not stored with the state (a stored
+    // row from before, which has them, reads the same).
+
     /// <summary>Whether the target counts business time (bm, bh, bd) rather than elapsed time.</summary>
+    [JsonIgnore]
     public bool CountsBusinessTime => Amount.IsBusiness;
 
     /// <summary>Only restore and resolve pause while the ticket is Pending.</summary>
+    [JsonIgnore]
     public bool PausesWhilePending => Target != SlaTarget.Response;
 
+    [JsonIgnore]
     public bool IsMet => MetAt is not null;
 
+    [JsonIgnore]
     public bool IsPaused => PausedSince is not null;
 
     /// <summary>When a breach should be checked: null once met, breached, or while paused.</summary>
+    [JsonIgnore]
     public Instant? DueAt => MetAt is null && PausedSince is null && BreachedAt is null ? Due : null;
 
     /// <summary>
@@ -79,6 +88,7 @@ public sealed record SlaClock(
     /// or while paused. (Pending time is assumed to fall before the warning; a warning whose moment
     /// passed before a pause comes back in the past and fires at once.)
     /// </summary>
+    [JsonIgnore]
     public Instant? WarningAt => MetAt is null && PausedSince is null && WarnedAt is null && BreachedAt is null
         ? WarningPoint
         : null;

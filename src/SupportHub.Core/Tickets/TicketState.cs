@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Collections.Immutable;
 using NodaTime;
 using SupportHub.Billing;
@@ -36,5 +37,6 @@ public sealed record TicketState(
     /// <summary>How many handled ids are kept: far more than any redelivery window needs.</summary>
     public const int HandledMemory = 256;
 
+    [JsonIgnore]
     public string Ref => Facts.Ref;
 }

@@ -85,6 +85,13 @@ public static class EntityStoreLimits
         }
     }
 
+    /// <summary>Whether <paramref name="value"/> can be a PartitionKey or RowKey: for input from outside
+    /// (a ticket reference in a URL), which is answered "not found" rather than thrown on.</summary>
+    public static bool IsValidKeyPart(string? value) =>
+        value is not null && value.Length <= MaxKeyLength && !value.Any(IsRefused);
+
+    private static bool IsRefused(char c) => c is '/' or '\\' or '#' or '?' || char.IsControl(c);
+
     private static void ValidateKeyPart(string value, string name)
     {
         ArgumentNullException.ThrowIfNull(value, name);
@@ -95,7 +102,7 @@ public static class EntityStoreLimits
 
         foreach (var c in value)
         {
-            if (c is '/' or '\\' or '#' or '?' || char.IsControl(c))
+            if (IsRefused(c))
             {
                 throw new ArgumentException($"{name} '{value}' contains '{(char.IsControl(c) ? $"U+{(int)c:X4}" : c.ToString())}', which Table Storage refuses in keys.", name);
             }

@@ -16,6 +16,13 @@ public sealed record TicketListEntry(
     Instant Received,
     int Version)
 {
+    /// <summary>Whether <paramref name="state"/> would be listed exactly as this entry (whatever its version).</summary>
+    public bool Lists(TicketState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return this == From(state) with { Version = Version };
+    }
+
     public static TicketListEntry From(TicketState state)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -40,7 +47,18 @@ public sealed class TicketList(IEntityStore store)
     public const string Partition = "tickets";
 
     /// <summary>Writes the ticket's entry unless the stored one is from the same or a newer version.</summary>
-    public async Task UpdateAsync(TicketState state, CancellationToken cancellationToken)
+    public Task UpdateAsync(TicketState state, CancellationToken cancellationToken) => WriteAsync(state, sameListingWillDo: false, cancellationToken);
+
+    /// <summary>
+    /// What a repeated or refused message does: heals a missing or outdated entry, but leaves an entry
+    /// that already lists the ticket as it is now, whatever version wrote it (the runner skips writes
+    /// that change nothing, so stored versions lag). Not for a new decision: there an intermediate
+    /// version still being written could land after this one, and only the version guard of
+    /// <see cref="UpdateAsync"/> keeps it from putting an older status back.
+    /// </summary>
+    public Task RefreshAsync(TicketState state, CancellationToken cancellationToken) => WriteAsync(state, sameListingWillDo: true, cancellationToken);
+
+    private async Task WriteAsync(TicketState state, bool sameListingWillDo, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(state);
         var key = new EntityKey(Partition, state.Ref);
@@ -48,7 +66,8 @@ public sealed class TicketList(IEntityStore store)
         while (true)
         {
             var row = await store.GetAsync(Table, key, cancellationToken);
-            if (row is not null && WorkflowJson.Deserialize<TicketListEntry>(row.Payload).Version >= state.Version)
+            if (row is not null && WorkflowJson.Deserialize<TicketListEntry>(row.Payload) is var stored
+                && (stored.Version >= state.Version || (sameListingWillDo && stored.Lists(state))))
             {
                 return;
             }

@@ -17,10 +17,17 @@ namespace SupportHub.Workflows;
 /// <item>Two consumers racing on one ticket: the loser's save fails on the ETag, it reloads and
 /// decides again on the winner's state.</item>
 /// <item>After each message the ticket's <see cref="TicketList"/> entry is refreshed (also on a repeat,
-/// so a crash before that write heals on redelivery).</item>
+/// so a crash before that write heals on redelivery); a decision that leaves the entry as it was
+/// skips the write.</item>
+/// <item>The state this runner saved is kept in memory under the ETag the save returned
+/// (<see cref="SavedStates"/>); a load that finds the same ETag uses it instead of parsing the row
+/// again. An ETag names one write, so the row cannot have changed under it.</item>
 /// </list>
 /// </summary>
-public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender sender, TicketContext context)
+/// <param name="keepHistory">Whether each decision's timeline lines are saved as a history row (the
+/// audit trail <c>GET /api/tickets/{ref}</c> shows). The hub keeps them; <c>supporthub simulate</c>
+/// prints the same lines as its timeline and never reads them back, so it does not.</param>
+public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender sender, TicketContext context, bool keepHistory = true)
 {
     /// <summary>The table holding every ticket's partition: its state row, outbox rows and history rows.</summary>
     public const string Table = "tickets";
@@ -35,6 +42,7 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
     private const int MaxAttempts = 8;
 
     private readonly TicketList list = new(store);
+    private readonly SavedStates saved = new();
 
     public TicketContext Context => context;
 
@@ -44,7 +52,7 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
         for (var attempt = 1; ; attempt++)
         {
             var row = await store.GetAsync(Table, new EntityKey(command.Ticket, StateRow), cancellationToken);
-            var state = row is null ? null : WorkflowJson.Deserialize<TicketState>(row.Payload);
+            var state = row is null ? null : saved.Find(command.Ticket, row.ETag) ?? WorkflowJson.Deserialize<TicketState>(row.Payload);
             var decision = TicketWorkflow.Decide(command, state, now, context);
             if (decision.State is null || ReferenceEquals(decision.State, state))
             {
@@ -53,7 +61,7 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
                 await DispatchAsync(command.Ticket, cancellationToken);
                 if (state is not null)
                 {
-                    await list.UpdateAsync(state, cancellationToken);
+                    await list.RefreshAsync(state, cancellationToken);
                 }
                 return decision;
             }
@@ -67,6 +75,7 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
             {
                 continue;
             }
+            saved.Remember(command.Ticket, etags[0]!, decision.State);
             // Perform this decision's effects from memory, then drop their outbox rows. Rows an
             // earlier, crashed attempt left behind are performed when its message is redelivered:
             // that redelivery is a repeat, and a repeat dispatches the whole outbox.
@@ -76,7 +85,12 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
                 await PerformAsync(decision.Effects[i], cancellationToken);
                 await DeleteDoneAsync(changes[first + i].Key, etags[first + i]!, cancellationToken);
             }
-            await list.UpdateAsync(decision.State, cancellationToken);
+            // The entry of the state before was written by the decision that made it (or heals when
+            // its message is redelivered), so an unchanged entry needs no write.
+            if (state is null || !TicketListEntry.From(state).Lists(decision.State))
+            {
+                await list.UpdateAsync(decision.State, cancellationToken);
+            }
             return decision;
         }
     }
@@ -154,7 +168,7 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
                 ? EntityChange.Create(new EntityKey(ticket, StateRow), state)
                 : EntityChange.Update(new EntityKey(ticket, StateRow), state, row.ETag),
         };
-        if (decision.Events.Count > 0)
+        if (keepHistory && decision.Events.Count > 0)
         {
             // One history row per decision, keyed by the state's version so rows sort in order.
             var lines = new JsonArray([
@@ -166,5 +180,34 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
         changes.AddRange(decision.Effects.Select((effect, i) =>
             EntityChange.Create(new EntityKey(ticket, $"{OutboxPrefix}{version:D8}:{i:D3}"), WorkflowJson.Serialize(effect))));
         return changes;
+    }
+
+    /// <summary>The states this runner saved most recently, by ticket, with the ETag of the save. Bounded:
+    /// when full it starts over, which costs a parse per ticket, never a wrong state.</summary>
+    private sealed class SavedStates
+    {
+        private const int Capacity = 16_384;
+
+        private readonly Dictionary<string, (string ETag, TicketState State)> states = new(StringComparer.Ordinal);
+
+        public TicketState? Find(string ticket, string etag)
+        {
+            lock (states)
+            {
+                return states.TryGetValue(ticket, out var entry) && string.Equals(entry.ETag, etag, StringComparison.Ordinal) ? entry.State : null;
+            }
+        }
+
+        public void Remember(string ticket, string etag, TicketState state)
+        {
+            lock (states)
+            {
+                if (states.Count >= Capacity && !states.ContainsKey(ticket))
+                {
+                    states.Clear();
+                }
+                states[ticket] = (etag, state);
+            }
+        }
     }
 }

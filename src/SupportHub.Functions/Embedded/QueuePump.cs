@@ -6,8 +6,11 @@ using SupportHub.Workflows;
 namespace SupportHub.Functions.Embedded;
 
 // The embedded hub's stand-in for the Functions host's Service Bus triggers: it receives from the
-// SQLite queue, one message at a time, visiting the queues that have a handler in turn, and calls
-// the handler in a fresh DI scope. Success completes the message; an exception abandons it with the
+// SQLite queue with Concurrency workers (the Functions host's maxConcurrentCalls), each taking one
+// message at a time, visiting the queues that have a handler in turn, and calls the handler in a
+// fresh DI scope. Handlers are idempotent and the workflow runner settles two messages racing on
+// one ticket by its ETag, so concurrent workers are safe; they also let the SQLite writer commit
+// many workers' writes together (one fsync) instead of one message's writes at a time. Success completes the message; an exception abandons it with the
 // exception's message as the reason (the queue retries it and dead-letters it after
 // MaxDeliveryCount deliveries). A failure of the queue itself is not caught: it stops the host,
 // because a hub that cannot read its own file should not pretend to be healthy.
@@ -88,6 +91,12 @@ public sealed partial class QueuePump : BackgroundService
             return;
         }
 
+        var workers = Enumerable.Range(0, _options.Concurrency).Select(_ => Task.Run(() => WorkAsync(stoppingToken), CancellationToken.None));
+        await Task.WhenAll(workers);
+    }
+
+    private async Task WorkAsync(CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             var handled = false;

@@ -18,6 +18,10 @@ public sealed class QueuePumpOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>How many messages the pump handles at once (Service Bus trigger's maxConcurrentCalls, 16 by default there).</summary>
+    [Range(1, 256)]
+    public int Concurrency { get; set; } = 16;
+
     [Range(1, 1000)]
     public int MaxDeliveryCount { get; set; } = MessageQueueOptions.Default.MaxDeliveryCount;
 

@@ -4,9 +4,10 @@ namespace SupportHub.Functions.Embedded;
 
 // The embedded hub's one SQLite file: the entity store and the durable queue share it, so a
 // restart (or a crash) loses nothing that was committed. WAL lets readers run beside the single
-// writer; every write is an IMMEDIATE transaction, so two writers (the pump and an HTTP request,
-// or two processes on the same file) queue on the busy timeout instead of failing on a lock
-// upgrade. synchronous=FULL: a committed transaction survives power loss, not only a crash.
+// writer. Within this process every write goes through one SqliteWriter (group commit: one
+// IMMEDIATE transaction for whatever writes are waiting, see there); other connections only read.
+// Two processes on the same file queue on the busy timeout instead of failing on a lock upgrade.
+// synchronous=FULL: a committed transaction survives power loss, not only a crash.
 
 /// <summary>The SQLite file under the data folder, its schema, and connections to it.</summary>
 public sealed class SqliteDatabase : IDisposable
@@ -20,6 +21,7 @@ public sealed class SqliteDatabase : IDisposable
     private const int SchemaVersion = 1;
 
     private readonly string _connectionString;
+    private readonly SqliteWriter _writer;
 
     public SqliteDatabase(string filePath)
     {
@@ -34,12 +36,32 @@ public sealed class SqliteDatabase : IDisposable
             DefaultTimeout = (int)BusyTimeout.TotalSeconds,
         }.ToString();
         CreateSchema();
+        _writer = new SqliteWriter(OpenAsync(CancellationToken.None).GetAwaiter().GetResult());
     }
 
     public string FilePath { get; }
 
     /// <summary>The database in <paramref name="dataPath"/> (created when missing).</summary>
     public static SqliteDatabase InFolder(string dataPath) => new(Path.Combine(dataPath, FileName));
+
+    /// <summary>An open pooled connection for reads only; dispose it to return it to the pool. No per-connection
+    /// settings: in WAL mode a reader does not wait for the writer, and two PRAGMA statements on every
+    /// open were most of the cost of a point read. (A rare SQLITE_BUSY, during recovery of the WAL, is
+    /// retried by Microsoft.Data.Sqlite until the connection's default timeout, the busy timeout.)</summary>
+    public async Task<SqliteConnection> OpenReadAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
 
     /// <summary>An open connection with the per-connection settings applied; dispose it to return it to the pool.</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
@@ -60,9 +82,15 @@ public sealed class SqliteDatabase : IDisposable
         }
     }
 
-    /// <summary>Closes the pooled connections to the file, so it can be reopened, copied or deleted.</summary>
+    /// <summary>Runs <paramref name="work"/> on the file's single writer, in a transaction shared with
+    /// the other writes waiting at the time (see <see cref="SqliteWriter"/>); completes once committed.</summary>
+    internal Task<T> WriteAsync<T>(Func<SqliteWriter, T> work, CancellationToken cancellationToken) =>
+        _writer.WriteAsync(work, cancellationToken);
+
+    /// <summary>Stops the writer and closes the pooled connections to the file, so it can be reopened, copied or deleted.</summary>
     public void Dispose()
     {
+        _writer.Dispose();
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
     }

@@ -4,8 +4,8 @@ using SupportHub.Workflows;
 namespace SupportHub.Functions.Embedded;
 
 // IEntityStore on the embedded SQLite file (contract: EntityStoreContract). Every write, single or
-// submitted, is one IMMEDIATE transaction that checks all preconditions before it writes, so a
-// conflict leaves nothing behind. ETags come from a counter in the same file: they never repeat,
+// submitted, runs on the file's single writer (group commit: SqliteWriter) in its own savepoint
+// and checks all preconditions before it writes, so a conflict leaves nothing behind. ETags come from a counter in the same file: they never repeat,
 // even for an entity deleted and created again. Keys compare as SQLite's BINARY collation (UTF-8
 // bytes), which is ordinal order for the ASCII keys the hub uses.
 
@@ -16,7 +16,7 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
     {
         EntityStoreLimits.ValidateTable(table);
         EntityStoreLimits.ValidateKey(key);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenReadAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT payload, etag FROM entities WHERE table_name = $table AND partition_key = $pk AND row_key = $rk";
         AddKey(command, table, key);
@@ -40,11 +40,12 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
             // Unconditional and outside a submit: a missing entity is not an error (Azure SDK behaviour).
             EntityStoreLimits.ValidateTable(table);
             EntityStoreLimits.ValidateKey(key);
-            await using var connection = await database.OpenAsync(cancellationToken);
-            await using var command = connection.CreateCommand();
-            command.CommandText = "DELETE FROM entities WHERE table_name = $table AND partition_key = $pk AND row_key = $rk";
-            AddKey(command, table, key);
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            await database.WriteAsync(writer =>
+            {
+                var delete = writer.Command(DeleteSql);
+                AddKey(delete, table, key);
+                return delete.ExecuteNonQuery();
+            }, cancellationToken);
             return;
         }
 
@@ -64,7 +65,7 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
         ArgumentNullException.ThrowIfNull(rowKeys);
         EntityStoreLimits.ValidatePageSize(pageSize);
 
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenReadAsync(cancellationToken);
         await using var command = connection.CreateCommand();
 
         // The continuation is the last RowKey returned; one row more than the page tells whether to continue.
@@ -101,17 +102,20 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
     public Task<IReadOnlyList<string?>> SubmitAsync(string table, IReadOnlyList<EntityChange> changes, CancellationToken cancellationToken) =>
         ApplyAsync(table, changes, cancellationToken);
 
-    private async Task<IReadOnlyList<string?>> ApplyAsync(string table, IReadOnlyList<EntityChange> changes, CancellationToken cancellationToken)
+    private Task<IReadOnlyList<string?>> ApplyAsync(string table, IReadOnlyList<EntityChange> changes, CancellationToken cancellationToken)
     {
         EntityStoreLimits.ValidateTable(table);
         EntityStoreLimits.ValidateSubmit(changes);
+        return database.WriteAsync(writer => Apply(writer, table, changes), cancellationToken);
+    }
 
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: false);
-
+    // Runs on the writer inside a savepoint: a conflict thrown here undoes nothing because nothing
+    // has been written yet, and the savepoint is rolled back anyway.
+    private static IReadOnlyList<string?> Apply(SqliteWriter writer, string table, IReadOnlyList<EntityChange> changes)
+    {
         foreach (var change in changes)
         {
-            var existing = await ReadETagAsync(transaction, table, change.Key, cancellationToken);
+            var existing = ReadETag(writer, table, change.Key);
             EntityConflictKind? conflict = change.Kind switch
             {
                 EntityChangeKind.Create when existing is not null => EntityConflictKind.AlreadyExists,
@@ -122,7 +126,6 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
             };
             if (conflict is { } kind)
             {
-                // Disposing the transaction rolls back; nothing has been written yet anyway.
                 throw new EntityConflictException(table, change.Key, kind);
             }
         }
@@ -130,52 +133,47 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
         var etags = new List<string?>(changes.Count);
         foreach (var change in changes)
         {
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            AddKey(command, table, change.Key);
             if (change.Kind == EntityChangeKind.Delete)
             {
-                command.CommandText = "DELETE FROM entities WHERE table_name = $table AND partition_key = $pk AND row_key = $rk";
+                var delete = writer.Command(DeleteSql);
+                AddKey(delete, table, change.Key);
+                delete.ExecuteNonQuery();
                 etags.Add(null);
             }
             else
             {
-                var etag = await NextETagAsync(transaction, cancellationToken);
-                command.CommandText = """
+                var etag = NextETag(writer);
+                var upsert = writer.Command("""
                     INSERT INTO entities (table_name, partition_key, row_key, payload, etag) VALUES ($table, $pk, $rk, $payload, $etag)
                     ON CONFLICT (table_name, partition_key, row_key) DO UPDATE SET payload = excluded.payload, etag = excluded.etag
-                    """;
-                command.Parameters.AddWithValue("$payload", change.Payload);
-                command.Parameters.AddWithValue("$etag", etag);
+                    """);
+                AddKey(upsert, table, change.Key);
+                upsert.Parameters.AddWithValue("$payload", change.Payload);
+                upsert.Parameters.AddWithValue("$etag", etag);
+                upsert.ExecuteNonQuery();
                 etags.Add(etag);
             }
-
-            await command.ExecuteNonQueryAsync(cancellationToken);
         }
-
-        await transaction.CommitAsync(cancellationToken);
         return etags;
     }
 
-    private static async Task<string?> ReadETagAsync(SqliteTransaction transaction, string table, EntityKey key, CancellationToken cancellationToken)
+    private const string DeleteSql = "DELETE FROM entities WHERE table_name = $table AND partition_key = $pk AND row_key = $rk";
+
+    private static string? ReadETag(SqliteWriter writer, string table, EntityKey key)
     {
-        await using var command = transaction.Connection!.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT etag FROM entities WHERE table_name = $table AND partition_key = $pk AND row_key = $rk";
+        var command = writer.Command("SELECT etag FROM entities WHERE table_name = $table AND partition_key = $pk AND row_key = $rk");
         AddKey(command, table, key);
-        return (string?)await command.ExecuteScalarAsync(cancellationToken);
+        return (string?)command.ExecuteScalar();
     }
 
-    private static async Task<string> NextETagAsync(SqliteTransaction transaction, CancellationToken cancellationToken)
+    private static string NextETag(SqliteWriter writer)
     {
-        await using var command = transaction.Connection!.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
+        var command = writer.Command("""
             INSERT INTO counters (name, value) VALUES ('etag', 1)
             ON CONFLICT (name) DO UPDATE SET value = value + 1
             RETURNING value
-            """;
-        var value = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+            """);
+        var value = (long)command.ExecuteScalar()!;
         return $"W/\"{value}\"";
     }
 

@@ -8,7 +8,7 @@ namespace SupportHub.Functions.Embedded;
 // A message is a row; its visible_at says when it may be delivered next: the send time, its
 // ScheduledFor, the end of its current lease, or the moment it was abandoned. Receiving takes the
 // deliverable row with the smallest (visible_at, sequence) and pushes visible_at to the end of the
-// lease in the same transaction, so two consumers (threads or processes) never hold one message at
+// lease in the same write (every write runs on the file's single writer, SqliteWriter), so two consumers (threads or processes) never hold one message at
 // once, and a consumer that dies holding it simply lets the lease run out: at-least-once delivery
 // with nothing in memory to lose.
 //
@@ -48,31 +48,30 @@ public sealed class SqliteMessageQueue : IMessageQueue
             MessageQueueRules.ValidateMessage(message);
         }
 
-        await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        await _database.WriteAsync(writer => Send(writer, queue, messages), cancellationToken);
+    }
+
+    private int Send(SqliteWriter writer, string queue, IReadOnlyList<OutgoingMessage> messages)
+    {
         var now = _clock.GetCurrentInstant();
+        var forget = writer.Command("DELETE FROM queue_seen_ids WHERE accepted_at <= $cutoff");
+        forget.Parameters.AddWithValue("$cutoff", Ticks(now - _options.DuplicateDetectionWindow));
+        forget.ExecuteNonQuery();
 
-        await using (var forget = Command(transaction, "DELETE FROM queue_seen_ids WHERE accepted_at <= $cutoff"))
-        {
-            forget.Parameters.AddWithValue("$cutoff", Ticks(now - _options.DuplicateDetectionWindow));
-            await forget.ExecuteNonQueryAsync(cancellationToken);
-        }
-
+        var sent = 0;
         foreach (var message in messages)
         {
-            await using var remember = Command(
-                transaction,
+            var remember = writer.Command(
                 "INSERT INTO queue_seen_ids (queue, message_id, accepted_at) VALUES ($queue, $id, $now) ON CONFLICT DO NOTHING");
             remember.Parameters.AddWithValue("$queue", queue);
             remember.Parameters.AddWithValue("$id", message.MessageId);
             remember.Parameters.AddWithValue("$now", Ticks(now));
-            if (await remember.ExecuteNonQueryAsync(cancellationToken) == 0)
+            if (remember.ExecuteNonQuery() == 0)
             {
                 continue;
             }
 
-            await using var insert = Command(
-                transaction,
+            var insert = writer.Command(
                 """
                 INSERT INTO queue_messages (queue, message_id, body, enqueued_at, visible_at)
                 VALUES ($queue, $id, $body, $now, $visible)
@@ -82,26 +81,27 @@ public sealed class SqliteMessageQueue : IMessageQueue
             insert.Parameters.AddWithValue("$body", message.Body);
             insert.Parameters.AddWithValue("$now", Ticks(now));
             insert.Parameters.AddWithValue("$visible", Ticks(message.ScheduledFor is { } at && at > now ? at : now));
-            await insert.ExecuteNonQueryAsync(cancellationToken);
+            insert.ExecuteNonQuery();
+            sent++;
         }
-
-        await transaction.CommitAsync(cancellationToken);
+        return sent;
     }
 
-    public async Task<LeasedMessage?> ReceiveAsync(string queue, Duration lease, CancellationToken cancellationToken)
+    public Task<LeasedMessage?> ReceiveAsync(string queue, Duration lease, CancellationToken cancellationToken)
     {
         MessageQueueRules.ValidateQueue(queue);
         MessageQueueRules.ValidateLease(lease);
+        return _database.WriteAsync(writer => Receive(writer, queue, lease), cancellationToken);
+    }
 
-        await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: false);
+    private LeasedMessage? Receive(SqliteWriter writer, string queue, Duration lease)
+    {
         var now = _clock.GetCurrentInstant();
         while (true)
         {
-            var next = await NextDeliverableAsync(transaction, queue, now, cancellationToken);
+            var next = NextDeliverable(writer, queue, now);
             if (next is null)
             {
-                await transaction.CommitAsync(cancellationToken);
                 return null;
             }
 
@@ -111,89 +111,79 @@ public sealed class SqliteMessageQueue : IMessageQueue
             {
                 var reason = $"Lease ended without completion on delivery {next.DeliveryCount}"
                     + (next.LastReason is null ? "." : $"; last abandoned because: {next.LastReason}");
-                await DeadLetterAsync(transaction, next.Sequence, now, reason, cancellationToken);
+                DeadLetter(writer, next.Sequence, now, reason);
                 continue;
             }
 
             var deliveryCount = next.DeliveryCount + 1;
             var lockToken = $"{next.Sequence}:{deliveryCount}";
             var lockedUntil = now + lease;
-            await using (var take = Command(
-                transaction,
-                "UPDATE queue_messages SET delivery_count = $count, lock_token = $token, visible_at = $until WHERE sequence = $sequence"))
-            {
-                take.Parameters.AddWithValue("$count", deliveryCount);
-                take.Parameters.AddWithValue("$token", lockToken);
-                take.Parameters.AddWithValue("$until", Ticks(lockedUntil));
-                take.Parameters.AddWithValue("$sequence", next.Sequence);
-                await take.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            await transaction.CommitAsync(cancellationToken);
+            var take = writer.Command(
+                "UPDATE queue_messages SET delivery_count = $count, lock_token = $token, visible_at = $until WHERE sequence = $sequence");
+            take.Parameters.AddWithValue("$count", deliveryCount);
+            take.Parameters.AddWithValue("$token", lockToken);
+            take.Parameters.AddWithValue("$until", Ticks(lockedUntil));
+            take.Parameters.AddWithValue("$sequence", next.Sequence);
+            take.ExecuteNonQuery();
             return new LeasedMessage(queue, next.MessageId, next.Body, deliveryCount, next.EnqueuedAt, lockToken, lockedUntil);
         }
     }
 
-    public async Task CompleteAsync(LeasedMessage message, CancellationToken cancellationToken)
+    public Task CompleteAsync(LeasedMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var delete = connection.CreateCommand();
-        delete.CommandText = "DELETE FROM queue_messages WHERE queue = $queue AND lock_token = $token";
-        delete.Parameters.AddWithValue("$queue", message.Queue);
-        delete.Parameters.AddWithValue("$token", message.LockToken);
-        if (await delete.ExecuteNonQueryAsync(cancellationToken) == 0)
+        return _database.WriteAsync(writer =>
         {
-            throw new MessageLockLostException(message.Queue, message.MessageId);
-        }
+            var delete = writer.Command("DELETE FROM queue_messages WHERE queue = $queue AND lock_token = $token");
+            delete.Parameters.AddWithValue("$queue", message.Queue);
+            delete.Parameters.AddWithValue("$token", message.LockToken);
+            return delete.ExecuteNonQuery() == 0 ? throw new MessageLockLostException(message.Queue, message.MessageId) : true;
+        }, cancellationToken);
     }
 
-    public async Task AbandonAsync(LeasedMessage message, string reason, CancellationToken cancellationToken)
+    public Task AbandonAsync(LeasedMessage message, string reason, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(reason);
-
-        await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        var now = _clock.GetCurrentInstant();
-
-        long sequence;
-        int deliveryCount;
-        await using (var find = Command(transaction, "SELECT sequence, delivery_count FROM queue_messages WHERE queue = $queue AND lock_token = $token"))
+        return _database.WriteAsync(writer =>
         {
+            var now = _clock.GetCurrentInstant();
+            long sequence;
+            int deliveryCount;
+            var find = writer.Command("SELECT sequence, delivery_count FROM queue_messages WHERE queue = $queue AND lock_token = $token");
             find.Parameters.AddWithValue("$queue", message.Queue);
             find.Parameters.AddWithValue("$token", message.LockToken);
-            await using var reader = await find.ExecuteReaderAsync(cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken))
+            using (var reader = find.ExecuteReader())
             {
-                throw new MessageLockLostException(message.Queue, message.MessageId);
+                if (!reader.Read())
+                {
+                    throw new MessageLockLostException(message.Queue, message.MessageId);
+                }
+
+                (sequence, deliveryCount) = (reader.GetInt64(0), reader.GetInt32(1));
             }
 
-            (sequence, deliveryCount) = (reader.GetInt64(0), reader.GetInt32(1));
-        }
-
-        if (deliveryCount >= _options.MaxDeliveryCount)
-        {
-            await DeadLetterAsync(transaction, sequence, now, reason, cancellationToken);
-        }
-        else
-        {
-            await using var release = Command(
-                transaction,
-                "UPDATE queue_messages SET lock_token = NULL, visible_at = $now, last_reason = $reason WHERE sequence = $sequence");
-            release.Parameters.AddWithValue("$now", Ticks(now));
-            release.Parameters.AddWithValue("$reason", reason);
-            release.Parameters.AddWithValue("$sequence", sequence);
-            await release.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
+            if (deliveryCount >= _options.MaxDeliveryCount)
+            {
+                DeadLetter(writer, sequence, now, reason);
+            }
+            else
+            {
+                var release = writer.Command(
+                    "UPDATE queue_messages SET lock_token = NULL, visible_at = $now, last_reason = $reason WHERE sequence = $sequence");
+                release.Parameters.AddWithValue("$now", Ticks(now));
+                release.Parameters.AddWithValue("$reason", reason);
+                release.Parameters.AddWithValue("$sequence", sequence);
+                release.ExecuteNonQuery();
+            }
+            return true;
+        }, cancellationToken);
     }
 
     public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string queue, CancellationToken cancellationToken)
     {
         MessageQueueRules.ValidateQueue(queue);
-        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var connection = await _database.OpenReadAsync(cancellationToken);
         await using var select = connection.CreateCommand();
         select.CommandText = """
             SELECT message_id, body, delivery_count, enqueued_at, dead_lettered_at, reason FROM queue_dead_letters
@@ -217,10 +207,9 @@ public sealed class SqliteMessageQueue : IMessageQueue
         return deadLetters;
     }
 
-    private static async Task<Row?> NextDeliverableAsync(SqliteTransaction transaction, string queue, Instant now, CancellationToken cancellationToken)
+    private static Row? NextDeliverable(SqliteWriter writer, string queue, Instant now)
     {
-        await using var select = Command(
-            transaction,
+        var select = writer.Command(
             """
             SELECT sequence, message_id, body, enqueued_at, delivery_count, last_reason FROM queue_messages
             WHERE queue = $queue AND visible_at <= $now
@@ -229,8 +218,8 @@ public sealed class SqliteMessageQueue : IMessageQueue
             """);
         select.Parameters.AddWithValue("$queue", queue);
         select.Parameters.AddWithValue("$now", Ticks(now));
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
+        using var reader = select.ExecuteReader();
+        return reader.Read()
             ? new Row(
                 reader.GetInt64(0),
                 reader.GetString(1),
@@ -241,27 +230,20 @@ public sealed class SqliteMessageQueue : IMessageQueue
             : null;
     }
 
-    private static async Task DeadLetterAsync(SqliteTransaction transaction, long sequence, Instant now, string reason, CancellationToken cancellationToken)
+    private static void DeadLetter(SqliteWriter writer, long sequence, Instant now, string reason)
     {
-        await using var move = Command(
-            transaction,
+        var move = writer.Command(
             """
             INSERT INTO queue_dead_letters (sequence, queue, message_id, body, enqueued_at, delivery_count, dead_lettered_at, reason)
-            SELECT sequence, queue, message_id, body, enqueued_at, delivery_count, $now, $reason FROM queue_messages WHERE sequence = $sequence;
-            DELETE FROM queue_messages WHERE sequence = $sequence;
+            SELECT sequence, queue, message_id, body, enqueued_at, delivery_count, $now, $reason FROM queue_messages WHERE sequence = $sequence
             """);
         move.Parameters.AddWithValue("$now", Ticks(now));
         move.Parameters.AddWithValue("$reason", reason);
         move.Parameters.AddWithValue("$sequence", sequence);
-        await move.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static SqliteCommand Command(SqliteTransaction transaction, string sql)
-    {
-        var command = transaction.Connection!.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command;
+        move.ExecuteNonQuery();
+        var delete = writer.Command("DELETE FROM queue_messages WHERE sequence = $sequence");
+        delete.Parameters.AddWithValue("$sequence", sequence);
+        delete.ExecuteNonQuery();
     }
 
     private static long Ticks(Instant instant) => instant.ToUnixTimeTicks();

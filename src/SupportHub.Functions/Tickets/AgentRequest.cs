@@ -17,6 +17,9 @@ public sealed class AgentRequest
 
     private AgentRequest(JsonElement root) => _root = root;
 
+    /// <summary>The largest agent request body accepted.</summary>
+    public const int MaxBodyBytes = 64 * 1024;
+
     /// <summary>The parsed body, or the problem that stops it being read at all.</summary>
     public static async Task<(AgentRequest? Body, IResult? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -27,9 +30,21 @@ public sealed class AgentRequest
                 title: "Unsupported media type", detail: "Send the body as application/json."));
         }
 
+        // Agent bodies are a few fields: read at most MaxBodyBytes, and check UTF-8 before parsing
+        // (JsonDocument checks it only when a string is read, which would then throw).
+        var (bytes, tooLarge) = await Intake.IntakeHttp.ReadBodyAsync(request, MaxBodyBytes, cancellationToken);
+        if (tooLarge is not null)
+        {
+            return (null, tooLarge);
+        }
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+        {
+            return (null, Malformed("body", "The body is not UTF-8."));
+        }
+
         try
         {
-            using var document = await JsonDocument.ParseAsync(request.Body, default, cancellationToken);
+            using var document = JsonDocument.Parse(bytes);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 return (null, Malformed("body", "The body must be a JSON object."));

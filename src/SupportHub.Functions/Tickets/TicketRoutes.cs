@@ -60,8 +60,10 @@ public static class TicketRoutes
         return endpoints;
     }
 
+    // A reference that could not even be a store key ('#', '/', control characters, too long) names
+    // no ticket: 404, like any unknown reference, instead of the store's ArgumentException.
     private static async Task<IResult> GetAsync(string ticket, Agent agent, CancellationToken cancellationToken) =>
-        await agent.Runner.LoadAsync(ticket, cancellationToken) is { } state
+        EntityStoreLimits.IsValidKeyPart(ticket) && await agent.Runner.LoadAsync(ticket, cancellationToken) is { } state
             ? TypedResults.Ok(await agent.ResponseAsync(state, cancellationToken))
             : NotFound(ticket);
 
@@ -105,6 +107,11 @@ public static class TicketRoutes
         public async Task<IResult> RunAsync(string ticket, HttpRequest request, Func<AgentRequest, string, TicketCommand> command, CancellationToken cancellationToken)
         {
             ArgumentNullException.ThrowIfNull(request);
+            if (!EntityStoreLimits.IsValidKeyPart(ticket))
+            {
+                return NotFound(ticket);
+            }
+
             var key = request.Headers[IdempotencyKeyHeader].ToString();
             if (key.Length > MaxIdempotencyKeyLength || key.Any(c => c is < '!' or > '~'))
             {

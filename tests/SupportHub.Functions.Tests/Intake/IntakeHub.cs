@@ -131,6 +131,24 @@ internal sealed class IntakeHub : IDisposable
             ? WorkflowJson.Deserialize<TicketState>(row.Payload)
             : null;
 
+    /// <summary>What any write leaves behind in the hub's SQLite file: the ETag counter (it moves on every
+    /// entity write, in any table) and the queue's last sequence and message count (they move on
+    /// every accepted send). Equal before and after a request means it wrote nothing.</summary>
+    public async Task<(long ETags, long LastSequence, long Messages)> FootprintAsync()
+    {
+        var database = _factory.Services.GetRequiredService<SqliteDatabase>();
+        await using var connection = await database.OpenAsync(CancellationToken.None);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT (SELECT coalesce(max(value), 0) FROM counters WHERE name = 'etag'),
+                   (SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'queue_messages'),
+                   (SELECT count(*) FROM queue_messages)
+            """;
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+    }
+
     /// <summary>The ticket counter's row (null before the first ticket): unchanged means no ticket was opened.</summary>
     public async Task<string?> CounterAsync() =>
         (await Store.GetAsync(TicketIntake.CounterTable, new EntityKey("tickets", "next"), CancellationToken.None))?.ETag;

@@ -101,6 +101,11 @@ public static class SendGridInboundParse
         var charsets = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (fields.TryGetValue("charsets", out var charsetJson))
         {
+            // JsonDocument checks UTF-8 only when a string is read, which would then throw.
+            if (!System.Text.Unicode.Utf8.IsValid(charsetJson))
+            {
+                return IntakeParse<InboundEmail>.Failure(IntakeProblem.Malformed("charsets", "Is not UTF-8."));
+            }
             try
             {
                 using var document = JsonDocument.Parse(charsetJson);

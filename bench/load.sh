@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Load benchmark of the embedded hub (not a test: run it by hand, on a quiet machine if you can).
+#
+#   bash bench/load.sh [SECONDS] [CONNECTIONS]        defaults: 15 s, 64 connections
+#
+# Builds Release, starts the embedded hub on a free loopback port with a temporary data folder and
+# known secrets, then with wrk (installed from Debian when missing) drives, one after the other
+# against the same process:
+#   1. GET /healthz (the bare endpoint: two small store/queue reads), and
+#   2. POST /api/intake/chat, every request a distinct signed webhook (its own messageId and
+#      conversationId, so each opens a new ticket). Bodies and signatures are generated up front
+#      and cycled through by a Lua script; a signature stays valid for 5 minutes.
+# It prints requests/s and p50/p99 latency of both, the ratio intake/healthz, and how many 202s
+# came back; then it waits for the queue to drain and checks through the agent API
+# (GET /api/tickets) that every reference answered with 202 is a ticket.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+seconds=${1:-15}
+connections=${2:-64}
+threads=2
+
+if ! command -v wrk > /dev/null; then
+  echo "installing wrk (apt-get)..." >&2
+  (apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }) > /dev/null
+fi
+
+work=$(mktemp -d)
+hub_pid=
+cleanup() {
+  if [[ -n "$hub_pid" ]] && kill -0 "$hub_pid" 2> /dev/null; then
+    kill "$hub_pid" && wait "$hub_pid" 2> /dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "building Release..." >&2
+dotnet build -c Release src/SupportHub.Functions -v q -nologo > "$work/build.log" || { cat "$work/build.log"; exit 1; }
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+chat_secret=load-chat-secret-0123456789
+api_key=load-api-key-0123456789
+
+SupportHub__DataPath="$work/data" \
+SupportHub__Policy="$root/samples/policy.json" \
+SupportHub__ApiKey="$api_key" \
+SupportHub__Secrets__Email=load-email-secret-0123456789 \
+SupportHub__Secrets__Chat="$chat_secret" \
+SupportHub__Secrets__Phone=load-phone-secret-0123456789 \
+SupportHub__Secrets__Sms=load-sms-secret-0123456789 \
+ASPNETCORE_URLS="$base" \
+Logging__LogLevel__Default=Warning \
+  dotnet src/SupportHub.Functions/bin/Release/net10.0/SupportHub.Functions.dll > "$work/hub.log" 2>&1 &
+hub_pid=$!
+for _ in $(seq 1 100); do
+  curl -fsS "$base/healthz" > /dev/null 2>&1 && break
+  kill -0 "$hub_pid" 2> /dev/null || { cat "$work/hub.log"; exit 1; }
+  sleep 0.2
+done
+
+# Enough distinct bodies for the warm-up and the measured run at up to 20,000 requests/s.
+total=$(( (seconds + 3) * 20000 ))
+python3 - "$work/bodies.txt" "$total" "$chat_secret" << 'EOF'
+import hashlib, hmac, json, sys, time
+out, n, secret = sys.argv[1], int(sys.argv[2]), sys.argv[3].encode()
+ts = str(int(time.time()))
+with open(out, "w") as f:
+    for i in range(n):
+        body = json.dumps({"messageId": f"load-{i}", "conversationId": f"load-c-{i}", "account": "acme",
+                           "from": {"name": f"Load {i}", "email": f"load{i}@acme.gov"},
+                           "text": f"Load test problem {i}", "severity": 3}, separators=(",", ":"))
+        sig = hmac.new(secret, (ts + "." + body).encode(), hashlib.sha256).hexdigest()
+        f.write(f"{ts}\t{sig}\t{body}\n")
+EOF
+
+cat > "$work/report.lua" << 'EOF'
+-- Shared by both runs: counts statuses per thread and prints one machine-readable line at the end.
+local threads = {}
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+function done(summary, latency, requests)
+  local accepted, other = 0, 0
+  for _, t in ipairs(threads) do
+    accepted = accepted + (t:get("accepted") or 0)
+    other = other + (t:get("other") or 0)
+  end
+  io.write(string.format("RESULT rps=%.1f p50_ms=%.2f p99_ms=%.2f requests=%d accepted=%d other=%d errors=%d\n",
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.requests, accepted, other,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout))
+end
+EOF
+
+cat > "$work/chat.lua" << EOF
+dofile("$work/report.lua")
+local lines = {}
+local index = 0
+local stride, offset = 1, 0
+function init(args)
+  offset = tonumber(wrk.thread:get("id"))
+  stride = $threads
+  refs = io.open("$work/refs-" .. offset .. "-" .. (args[1] or "run") .. ".txt", "w")
+  local n = 0
+  for line in io.lines("$work/bodies.txt") do
+    if n % stride == offset then table.insert(lines, line) end
+    n = n + 1
+  end
+  -- The warm-up takes the first tenth, the measured run the rest: no body is sent twice.
+  index = (args[1] == "warmup") and 0 or math.floor(#lines / 10)
+end
+function request()
+  index = index + 1
+  local ts, sig, body = lines[index]:match("^(%d+)\t(%x+)\t(.*)$")
+  return wrk.format("POST", "/api/intake/chat", {
+    ["Content-Type"] = "application/json",
+    ["X-SupportHub-Timestamp"] = ts,
+    ["X-SupportHub-Signature"] = "sha256=" .. sig,
+  }, body)
+end
+function response(status, headers, body)
+  if status == 202 then
+    wrk.thread:set("accepted", (wrk.thread:get("accepted") or 0) + 1)
+    local ref = body:match('"ticket":"([^"]+)"')
+    if ref then refs:write(ref, "\n") end
+  else
+    wrk.thread:set("other", (wrk.thread:get("other") or 0) + 1)
+  end
+end
+EOF
+
+cat > "$work/health.lua" << EOF
+dofile("$work/report.lua")
+function response(status, headers, body)
+  if status == 200 then
+    wrk.thread:set("accepted", (wrk.thread:get("accepted") or 0) + 1)
+  else
+    wrk.thread:set("other", (wrk.thread:get("other") or 0) + 1)
+  end
+end
+EOF
+
+run() { wrk -t"$threads" -c"$connections" -d"$1s" --timeout 10s -s "$2" "$base$3" -- "${4:-run}" | grep '^RESULT'; }
+
+echo "warm-up (3 s each)..." >&2
+run 3 "$work/health.lua" /healthz > /dev/null
+run 3 "$work/chat.lua" /api/intake/chat warmup > "$work/warmup.txt"
+echo "measuring: GET /healthz, then POST /api/intake/chat, ${seconds}s each at $connections connections" >&2
+health=$(run "$seconds" "$work/health.lua" /healthz)
+chat=$(run "$seconds" "$work/chat.lua" /api/intake/chat)
+field() { sed -E "s/.* $1=([^ ]+).*/\1/" <<< "$2"; }
+
+printf '%-22s %10s %9s %9s %10s %8s\n' route "req/s" "p50 ms" "p99 ms" "2xx" "other"
+printf '%-22s %10s %9s %9s %10s %8s\n' "GET /healthz" "$(field rps "$health")" "$(field p50_ms "$health")" "$(field p99_ms "$health")" "$(field accepted "$health")" "$(field other "$health")"
+printf '%-22s %10s %9s %9s %10s %8s\n' "POST /api/intake/chat" "$(field rps "$chat")" "$(field p50_ms "$chat")" "$(field p99_ms "$chat")" "$(field accepted "$chat")" "$(field other "$chat")"
+python3 -c "import sys; print(f'intake/healthz: {float(sys.argv[1]) / float(sys.argv[2]) * 100:.1f} %')" "$(field rps "$chat")" "$(field rps "$health")"
+
+sort -u "$work"/refs-*.txt > "$work/refs.txt"
+accepted=$(( $(field accepted "$chat") + $(field accepted "$(cat "$work/warmup.txt")") ))
+distinct=$(wc -l < "$work/refs.txt")
+echo "accepted (202) in warm-up + run: $accepted, distinct references: $distinct"
+
+# Drain: every ticket's list row is written once its workflow ran; wait until the count stops short
+# of nothing (or give up after 10 minutes and say so).
+echo "draining the queue..." >&2
+start=$(date +%s)
+while true; do
+  curl -fsS -H "x-functions-key: $api_key" "$base/api/tickets" > "$work/list.json"
+  listed=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["tickets"]))' "$work/list.json")
+  [[ "$listed" -ge "$distinct" ]] && break
+  if (( $(date +%s) - start > 600 )); then echo "gave up draining: $listed of $distinct listed" >&2; break; fi
+  sleep 2
+done
+echo "drained in $(( $(date +%s) - start )) s"
+python3 - "$work/list.json" "$work/refs.txt" << 'EOF'
+import json, sys
+listed = {t["ticket"] for t in json.load(open(sys.argv[1]))["tickets"]}
+refs = [line.strip() for line in open(sys.argv[2]) if line.strip()]
+missing = [r for r in refs if r not in listed]
+print(f"tickets listed: {len(listed)}; accepted references missing from the list: {len(missing)}"
+      + (f" (first: {missing[:5]})" if missing else ""))
+sys.exit(1 if missing else 0)
+EOF
+grep -E "fail|exception" -i "$work/hub.log" | head -5 || true
