@@ -156,10 +156,7 @@ public sealed class TableEntityStore : IEntityStore
         string? continuation,
         CancellationToken cancellationToken)
     {
-        EntityStoreLimits.ValidateTable(table);
-        EntityStoreLimits.ValidatePartitionKey(partitionKey);
-        ArgumentNullException.ThrowIfNull(rowKeys);
-        EntityStoreLimits.ValidatePageSize(pageSize);
+        EntityStoreLimits.ValidateQuery(table, partitionKey, rowKeys, pageSize);
         var (nextPartitionKey, nextRowKey) = continuation is null ? (null, null) : Continuation.Decode(continuation);
 
         var uri = new RequestUriBuilder();

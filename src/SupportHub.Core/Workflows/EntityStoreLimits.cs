@@ -38,6 +38,15 @@ public static class EntityStoreLimits
 
     public static void ValidatePartitionKey(string partitionKey) => ValidateKeyPart(partitionKey, nameof(EntityKey.PartitionKey));
 
+    /// <summary>Throws unless the arguments of <see cref="IEntityStore.QueryAsync"/> are ones every store accepts.</summary>
+    public static void ValidateQuery(string table, string partitionKey, RowKeyRange rowKeys, int pageSize)
+    {
+        ValidateTable(table);
+        ValidatePartitionKey(partitionKey);
+        ArgumentNullException.ThrowIfNull(rowKeys);
+        ValidatePageSize(pageSize);
+    }
+
     public static void ValidatePageSize(int pageSize)
     {
         if (pageSize is < 1 or > MaxPageSize)

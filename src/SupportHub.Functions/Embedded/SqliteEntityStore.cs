@@ -60,10 +60,7 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
         string? continuation,
         CancellationToken cancellationToken)
     {
-        EntityStoreLimits.ValidateTable(table);
-        EntityStoreLimits.ValidatePartitionKey(partitionKey);
-        ArgumentNullException.ThrowIfNull(rowKeys);
-        EntityStoreLimits.ValidatePageSize(pageSize);
+        EntityStoreLimits.ValidateQuery(table, partitionKey, rowKeys, pageSize);
 
         await using var connection = await database.OpenReadAsync(cancellationToken);
         await using var command = connection.CreateCommand();

@@ -10,27 +10,10 @@ namespace SupportHub.Functions.Intake;
 /// <summary><c>POST /api/intake/chat</c>: the chat platform's webhook, JSON, signed with the chat secret.</summary>
 internal static class IntakeChat
 {
-    public static async Task<IResult> HandleAsync(
+    public static Task<IResult> HandleAsync(
         HttpRequest request, HubSecrets secrets, IOptions<IntakeOptions> options, IClock clock, SupportPolicy policy,
-        TicketIntake intake, IMessageSender sender, CancellationToken cancellationToken)
-    {
-        if (IntakeHttp.MediaType(request) != "application/json")
-        {
-            return IntakeHttp.UnsupportedMediaType("application/json");
-        }
-        var (body, tooLarge) = await IntakeHttp.ReadBodyAsync(request, options.Value.MaxWebhookBytes, cancellationToken);
-        if (tooLarge is not null)
-        {
-            return tooLarge;
-        }
-        var now = clock.GetCurrentInstant();
-        if (WebhookAuth.Verify(secrets.ChatSecret, request.Headers[WebhookAuth.TimestampHeader], request.Headers[WebhookAuth.SignatureHeader], body, now) is { } denied)
-        {
-            return IntakeHttp.Unauthorized(denied.Field, denied.Detail);
-        }
-        var parsed = ChatWebhook.Parse(body, policy, now, options.Value.MaxTextChars);
-        return parsed.Ok
-            ? await IntakeHttp.AcceptAsync(parsed.Value!, intake, sender, cancellationToken)
-            : IntakeHttp.Problems(parsed.Problems);
-    }
+        TicketIntake intake, IMessageSender sender, CancellationToken cancellationToken) =>
+        IntakeHttp.SignedWebhookAsync(request, secrets.ChatSecret, ["application/json"], options.Value.MaxWebhookBytes, clock,
+            (body, _, now) => ChatWebhook.Parse(body, policy, now, options.Value.MaxTextChars),
+            intake, sender, cancellationToken);
 }

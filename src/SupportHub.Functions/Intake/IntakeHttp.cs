@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NodaTime;
 using SupportHub.Intake;
 using SupportHub.Workflows;
 
@@ -92,5 +93,36 @@ internal static class IntakeHttp
             cancellationToken);
         return TypedResults.Json(new Dictionary<string, string> { ["ticket"] = outcome.Ticket, ["status"] = "queued" },
             (JsonSerializerOptions?)null, "application/json", StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>
+    /// A signed webhook (chat, phone): the media type, the size limit, the timestamp and HMAC signature
+    /// with the channel's own secret — in that order, so nothing is parsed before it is authenticated —
+    /// then <paramref name="parse"/> and, when it finds no problem, intake.
+    /// </summary>
+    public static async Task<IResult> SignedWebhookAsync(
+        HttpRequest request, string secret, string[] mediaTypes, int maxBytes, IClock clock,
+        Func<byte[], string, Instant, IntakeParse<ChannelMessage>> parse,
+        TicketIntake intake, IMessageSender sender, CancellationToken cancellationToken)
+    {
+        var mediaType = MediaType(request);
+        if (!mediaTypes.Contains(mediaType))
+        {
+            return UnsupportedMediaType(mediaTypes);
+        }
+        var (body, tooLarge) = await ReadBodyAsync(request, maxBytes, cancellationToken);
+        if (tooLarge is not null)
+        {
+            return tooLarge;
+        }
+        var now = clock.GetCurrentInstant();
+        if (WebhookAuth.Verify(secret, request.Headers[WebhookAuth.TimestampHeader], request.Headers[WebhookAuth.SignatureHeader], body, now) is { } denied)
+        {
+            return Unauthorized(denied.Field, denied.Detail);
+        }
+        var parsed = parse(body!, mediaType, now);
+        return parsed.Ok
+            ? await AcceptAsync(parsed.Value!, intake, sender, cancellationToken)
+            : Problems(parsed.Problems);
     }
 }

@@ -57,10 +57,7 @@ public sealed class InMemoryEntityStore : IEntityStore
         string? continuation,
         CancellationToken cancellationToken)
     {
-        EntityStoreLimits.ValidateTable(table);
-        EntityStoreLimits.ValidatePartitionKey(partitionKey);
-        ArgumentNullException.ThrowIfNull(rowKeys);
-        EntityStoreLimits.ValidatePageSize(pageSize);
+        EntityStoreLimits.ValidateQuery(table, partitionKey, rowKeys, pageSize);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
