@@ -20,26 +20,9 @@ seconds=${1:-15}
 connections=${2:-64}
 threads=2
 
-if ! command -v wrk > /dev/null; then
-  echo "installing wrk (apt-get)..." >&2
-  (apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }) > /dev/null
-fi
+source bench/common.sh
+need_apt wrk
 
-work=$(mktemp -d)
-hub_pid=
-cleanup() {
-  if [[ -n "$hub_pid" ]] && kill -0 "$hub_pid" 2> /dev/null; then
-    kill "$hub_pid" && wait "$hub_pid" 2> /dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-echo "building Release..." >&2
-dotnet build -c Release src/SupportHub.Functions -v q -nologo > "$work/build.log" || { cat "$work/build.log"; exit 1; }
-
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
 chat_secret=load-chat-secret-0123456789
 api_key=load-api-key-0123456789
 

@@ -20,24 +20,10 @@ open_tickets=${1:-100000}
 warned=${2:-3000}
 rate=${3:-50}
 
-command -v wrk > /dev/null || (apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }) > /dev/null
-command -v sqlite3 > /dev/null || (apt-get install -y sqlite3 || { apt-get update && apt-get install -y sqlite3; }) > /dev/null
+source bench/common.sh
+need_apt wrk
+need_apt sqlite3
 
-work=$(mktemp -d)
-hub_pid=
-cleanup() {
-  if [[ -n "$hub_pid" ]] && kill -0 "$hub_pid" 2> /dev/null; then
-    kill "$hub_pid" && wait "$hub_pid" 2> /dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-echo "building Release..." >&2
-dotnet build -c Release src/SupportHub.Functions -v q -nologo > "$work/build.log" || { cat "$work/build.log"; exit 1; }
-
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
 chat_secret=soak-chat-secret-0123456789
 db="$work/data/supporthub.db"
 

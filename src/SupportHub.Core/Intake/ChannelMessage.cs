@@ -161,3 +161,31 @@ internal sealed partial class FieldReader(SupportPolicy policy)
         return null;
     }
 }
+
+/// <summary>The JSON bodies of the signed webhooks: UTF-8, valid JSON, an object — each refused with its own problem.</summary>
+internal static class IntakeJson
+{
+    public static IntakeParse<ChannelMessage> ParseObject(ReadOnlySpan<byte> json, Func<JsonElement, IntakeParse<ChannelMessage>> read)
+    {
+        // JsonDocument checks UTF-8 only when a string is read, which would then throw: check it first.
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            return IntakeParse<ChannelMessage>.Failure(IntakeProblem.Malformed("body", "Is not UTF-8."));
+        }
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json.ToArray());
+        }
+        catch (JsonException)
+        {
+            return IntakeParse<ChannelMessage>.Failure(IntakeProblem.Malformed("body", "Is not valid JSON."));
+        }
+        using (document)
+        {
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                ? read(document.RootElement)
+                : IntakeParse<ChannelMessage>.Failure(IntakeProblem.Malformed("body", "Must be a JSON object."));
+        }
+    }
+}

@@ -17,27 +17,8 @@ public static class ChatWebhook
     public static IntakeParse<ChannelMessage> Parse(ReadOnlySpan<byte> json, SupportPolicy policy, Instant receivedAt, int maxTextChars)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        // JsonDocument checks UTF-8 only when a string is read, which would then throw: check it first.
-        if (!System.Text.Unicode.Utf8.IsValid(json))
+        return IntakeJson.ParseObject(json, body =>
         {
-            return IntakeParse<ChannelMessage>.Failure(IntakeProblem.Malformed("body", "Is not UTF-8."));
-        }
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json.ToArray());
-        }
-        catch (JsonException)
-        {
-            return IntakeParse<ChannelMessage>.Failure(IntakeProblem.Malformed("body", "Is not valid JSON."));
-        }
-        using (document)
-        {
-            var body = document.RootElement;
-            if (body.ValueKind != JsonValueKind.Object)
-            {
-                return IntakeParse<ChannelMessage>.Failure(IntakeProblem.Malformed("body", "Must be a JSON object."));
-            }
             var read = new FieldReader(policy);
             var messageId = read.Text("messageId", read.Json(body, "messageId", "messageId"), required: true);
             var conversationId = read.Text("conversationId", read.Json(body, "conversationId", "conversationId"), required: false);
@@ -72,6 +53,6 @@ public static class ChatWebhook
             var message = new InboundMessage(IntakeChannel.Chat, messageId!, receivedAt, new Requester(name, email, null), "",
                 ChannelMessage.Limit(text!, maxTextChars), account, severity, conversationId);
             return IntakeParse<ChannelMessage>.Success(new ChannelMessage(message, [], details));
-        }
+        });
     }
 }

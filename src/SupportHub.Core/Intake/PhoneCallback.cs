@@ -23,30 +23,12 @@ public static class PhoneCallback
     public static IntakeParse<ChannelMessage> ParseJson(ReadOnlySpan<byte> json, SupportPolicy policy, Instant receivedAt, int maxTextChars)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        // JsonDocument checks UTF-8 only when a string is read, which would then throw: check it first.
-        if (!System.Text.Unicode.Utf8.IsValid(json))
+        return IntakeJson.ParseObject(json, body =>
         {
-            return IntakeParse<ChannelMessage>.Failure(IntakeProblem.Malformed("body", "Is not UTF-8."));
-        }
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json.ToArray());
-        }
-        catch (JsonException)
-        {
-            return IntakeParse<ChannelMessage>.Failure(IntakeProblem.Malformed("body", "Is not valid JSON."));
-        }
-        using (document)
-        {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return IntakeParse<ChannelMessage>.Failure(IntakeProblem.Malformed("body", "Must be a JSON object."));
-            }
             var read = new FieldReader(policy);
-            var values = Fields.ToDictionary(f => f, f => read.Json(document.RootElement, f, f));
+            var values = Fields.ToDictionary(f => f, f => read.Json(body, f, f));
             return Build(values, read, receivedAt, maxTextChars);
-        }
+        });
     }
 
     /// <summary>application/x-www-form-urlencoded: <c>callId=call-77&amp;from=%2B1312…</c>; the first value of a repeated field counts.</summary>
