@@ -16,6 +16,10 @@ cleanup() {
   if [[ -n "$hub_pid" ]] && kill -0 "$hub_pid" 2> /dev/null; then
     kill "$hub_pid" && wait "$hub_pid" 2> /dev/null || true
   fi
+  # KEEP_LOG=FILE: keep the hub's output (it is otherwise removed with the work folder).
+  if [[ -n "${KEEP_LOG:-}" && -f "$work/hub.log" ]]; then cp "$work/hub.log" "$KEEP_LOG"; fi
+  # KEEP_DATA=DIR: keep the hub's data folder (the SQLite file) for inspection.
+  if [[ -n "${KEEP_DATA:-}" && -d "$work/data" ]]; then rm -rf "$KEEP_DATA" && cp -r "$work/data" "$KEEP_DATA"; fi
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -2,6 +2,8 @@
 # Load benchmark of the embedded hub (not a test: run it by hand, on a quiet machine if you can).
 #
 #   bash bench/load.sh [SECONDS] [CONNECTIONS]        defaults: 15 s, 64 connections
+#   TRACE=BASE bash bench/load.sh ...                 also writes a CPU trace of the hub during the
+#                                                     intake run: BASE.nettrace, BASE.speedscope.json
 #
 # Builds Release, starts the embedded hub on a free loopback port with a temporary data folder and
 # known secrets, then with wrk (installed from Debian when missing) drives, one after the other
@@ -126,19 +128,34 @@ function response(status, headers, body)
 end
 EOF
 
-run() { wrk -t"$threads" -c"$connections" -d"$1s" --timeout 10s -s "$2" "$base$3" -- "${4:-run}" | grep '^RESULT'; }
+# The hub's CPU time so far in seconds (user + system, from /proc), to report how many cores a run used.
+hub_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$hub_pid/stat"; }
+run() {
+  local before after result
+  before=$(hub_cpu)
+  result=$(wrk -t"$threads" -c"$connections" -d"$1s" --timeout 10s -s "$2" "$base$3" -- "${4:-run}" | grep '^RESULT')
+  after=$(hub_cpu)
+  echo "$result hub_cores=$(python3 -c "import sys; print(f'{(float(sys.argv[2]) - float(sys.argv[1])) / float(sys.argv[3]):.2f}')" "$before" "$after" "$1")"
+}
 
 echo "warm-up (3 s each)..." >&2
 run 3 "$work/health.lua" /healthz > /dev/null
 run 3 "$work/chat.lua" /api/intake/chat warmup > "$work/warmup.txt"
 echo "measuring: GET /healthz, then POST /api/intake/chat, ${seconds}s each at $connections connections" >&2
 health=$(run "$seconds" "$work/health.lua" /healthz)
+if [[ -n "${TRACE:-}" ]]; then
+  # TRACE=BASE: a CPU sample trace (speedscope JSON) of the hub during the measured intake run.
+  ~/.dotnet/tools/dotnet-trace collect -p "$hub_pid" --format speedscope -o "$TRACE.nettrace" \
+    --duration "00:00:00:$(printf '%02d' "$seconds")" > "$work/trace.log" 2>&1 &
+  trace_pid=$!
+fi
 chat=$(run "$seconds" "$work/chat.lua" /api/intake/chat)
+[[ -n "${TRACE:-}" ]] && { wait "$trace_pid" || cat "$work/trace.log" >&2; }
 field() { sed -E "s/.* $1=([^ ]+).*/\1/" <<< "$2"; }
 
-printf '%-22s %10s %9s %9s %10s %8s\n' route "req/s" "p50 ms" "p99 ms" "2xx" "other"
-printf '%-22s %10s %9s %9s %10s %8s\n' "GET /healthz" "$(field rps "$health")" "$(field p50_ms "$health")" "$(field p99_ms "$health")" "$(field accepted "$health")" "$(field other "$health")"
-printf '%-22s %10s %9s %9s %10s %8s\n' "POST /api/intake/chat" "$(field rps "$chat")" "$(field p50_ms "$chat")" "$(field p99_ms "$chat")" "$(field accepted "$chat")" "$(field other "$chat")"
+printf '%-22s %10s %9s %9s %10s %8s %10s\n' route "req/s" "p50 ms" "p99 ms" "2xx" "other" "hub cores"
+printf '%-22s %10s %9s %9s %10s %8s %10s\n' "GET /healthz" "$(field rps "$health")" "$(field p50_ms "$health")" "$(field p99_ms "$health")" "$(field accepted "$health")" "$(field other "$health")" "$(field hub_cores "$health")"
+printf '%-22s %10s %9s %9s %10s %8s %10s\n' "POST /api/intake/chat" "$(field rps "$chat")" "$(field p50_ms "$chat")" "$(field p99_ms "$chat")" "$(field accepted "$chat")" "$(field other "$chat")" "$(field hub_cores "$chat")"
 python3 -c "import sys; print(f'intake/healthz: {float(sys.argv[1]) / float(sys.argv[2]) * 100:.1f} %')" "$(field rps "$chat")" "$(field rps "$health")"
 
 sort -u "$work"/refs-*.txt > "$work/refs.txt"
@@ -148,6 +165,7 @@ echo "accepted (202) in warm-up + run: $accepted, distinct references: $distinct
 
 # Drain: every ticket's list row is written once its workflow ran; wait until the count stops short
 # of nothing (or give up after 10 minutes and say so).
+[[ -n "${NO_DRAIN:-}" ]] && exit 0  # NO_DRAIN=1: skip the drain and the check (when profiling)
 echo "draining the queue..." >&2
 start=$(date +%s)
 while true; do

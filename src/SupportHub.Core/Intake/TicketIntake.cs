@@ -24,8 +24,12 @@ public sealed record IntakeOutcome(string Ticket, bool Duplicate, bool Opened, T
 /// The decision is kept with the source id, so a crash before the command is sent loses nothing:
 /// the redelivery gets the same command back.
 /// </summary>
-public sealed partial class TicketIntake(IEntityStore store, SupportPolicy policy)
+/// <param name="recorder">Writes the decision and index rows (and the message that goes with them);
+/// by default one write after another in <paramref name="store"/>, with no message sender.</param>
+public sealed partial class TicketIntake(IEntityStore store, SupportPolicy policy, IIntakeRecorder? recorder = null)
 {
+    private readonly IIntakeRecorder _recorder = recorder ?? new SequentialIntakeRecorder(store, null);
+
     public const string IndexTable = "ticketindex";
     public const string CounterTable = "counters";
 
@@ -44,16 +48,19 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
     [System.Text.RegularExpressions.GeneratedRegex(@"\[#(\d{1,9})\]")]
     private static partial System.Text.RegularExpressions.Regex SubjectReference();
 
-    public async Task<IntakeOutcome> AcceptAsync(InboundMessage message, CancellationToken cancellationToken)
+    public Task<IntakeOutcome> AcceptAsync(InboundMessage message, CancellationToken cancellationToken) =>
+        AcceptAsync(message, null, cancellationToken);
+
+    /// <summary>Decides and records what <paramref name="message"/> is.</summary>
+    /// <param name="then">The message to send once the decision is recorded (built from it), written by
+    /// the recorder together with the index rows; a duplicate sends it again, with the same id.</param>
+    public async Task<IntakeOutcome> AcceptAsync(InboundMessage message, Func<IntakeOutcome, QueuedMessage>? then, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         var sourceKey = IndexKey("source", $"{message.Channel}:{message.SourceId}");
         if (await store.GetAsync(IndexTable, sourceKey, cancellationToken) is { } seen)
         {
-            // Index again: a crash may have come between recording the decision and indexing it.
-            var outcome = Recorded(seen.Payload);
-            await IndexAsync(message, outcome.Ticket, cancellationToken);
-            return outcome;
+            return await RecordAgainAsync(message, Recorded(seen.Payload), then, cancellationToken);
         }
 
         var (ticket, original) = await ThreadAsync(message, cancellationToken);
@@ -85,18 +92,26 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
             ["opened"] = opened,
             ["command"] = JsonNode.Parse(WorkflowJson.Serialize(command)),
         }.ToJsonString();
+        var decided = new IntakeOutcome(ticket, false, opened, command);
         try
         {
-            await store.CreateAsync(IndexTable, sourceKey, record, cancellationToken);
+            await _recorder.RecordAsync([EntityChange.Create(sourceKey, record), .. IndexChanges(message, ticket)], then?.Invoke(decided), cancellationToken);
         }
-        catch (EntityConflictException)
+        catch (EntityConflictException conflict) when (conflict.Key == sourceKey)
         {
             // The same message raced in through another delivery and was decided first: use that.
             var first = await store.GetAsync(IndexTable, sourceKey, cancellationToken);
-            return Recorded(first!.Payload);
+            return await RecordAgainAsync(message, Recorded(first!.Payload), then, cancellationToken);
         }
-        await IndexAsync(message, ticket, cancellationToken);
-        return new IntakeOutcome(ticket, false, opened, command);
+        return decided;
+    }
+
+    // A source message decided before: index it again (a crash may have come between recording the
+    // decision and indexing it, in Azure) and send its message again under the same id.
+    private async Task<IntakeOutcome> RecordAgainAsync(InboundMessage message, IntakeOutcome outcome, Func<IntakeOutcome, QueuedMessage>? then, CancellationToken cancellationToken)
+    {
+        await _recorder.RecordAsync(IndexChanges(message, outcome.Ticket), then?.Invoke(outcome), cancellationToken);
+        return outcome;
     }
 
     /// <summary>Remembers a Message-ID the hub itself sent (its acknowledgement), so replies to it thread.</summary>
@@ -142,21 +157,23 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
         return (ticket, null);
     }
 
-    private async Task IndexAsync(InboundMessage message, string ticket, CancellationToken cancellationToken)
+    private static List<EntityChange> IndexChanges(InboundMessage message, string ticket)
     {
+        var changes = new List<EntityChange>(2);
         if (message.Channel == IntakeChannel.Email)
         {
-            await store.SetAsync(IndexTable, IndexKey("msgid", Normalise(message.SourceId)), Ref(ticket), cancellationToken);
+            changes.Add(EntityChange.Set(IndexKey("msgid", Normalise(message.SourceId)), Ref(ticket)));
         }
         if (message.ConversationId is { } conversation)
         {
-            await store.SetAsync(IndexTable, IndexKey("conv", conversation), Ref(ticket), cancellationToken);
+            changes.Add(EntityChange.Set(IndexKey("conv", conversation), Ref(ticket)));
         }
         if (message.Channel == IntakeChannel.Phone && message.From.Phone is { } caller)
         {
             var call = new JsonObject { ["ticket"] = ticket, ["at"] = NodaTime.Text.InstantPattern.ExtendedIso.Format(message.ReceivedAt) };
-            await store.SetAsync(IndexTable, IndexKey("caller", caller), call.ToJsonString(), cancellationToken);
+            changes.Add(EntityChange.Set(IndexKey("caller", caller), call.ToJsonString()));
         }
+        return changes;
     }
 
     // References are reserved from the stored counter a block at a time and handed out from memory:

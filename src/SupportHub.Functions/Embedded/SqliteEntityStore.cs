@@ -12,16 +12,21 @@ namespace SupportHub.Functions.Embedded;
 /// <summary>An <see cref="IEntityStore"/> in the embedded hub's SQLite file.</summary>
 public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
 {
-    public async Task<StoredEntity?> GetAsync(string table, EntityKey key, CancellationToken cancellationToken)
+    /// <summary>The file this store lives in.</summary>
+    public SqliteDatabase Database => database;
+
+    public Task<StoredEntity?> GetAsync(string table, EntityKey key, CancellationToken cancellationToken)
     {
         EntityStoreLimits.ValidateTable(table);
         EntityStoreLimits.ValidateKey(key);
-        await using var connection = await database.OpenReadAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT payload, etag FROM entities WHERE table_name = $table AND partition_key = $pk AND row_key = $rk";
-        AddKey(command, table, key);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? new StoredEntity(key, reader.GetString(0), reader.GetString(1)) : null;
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(database.Read(reader =>
+        {
+            var command = reader.Command("SELECT payload, etag FROM entities WHERE table_name = $table AND partition_key = $pk AND row_key = $rk");
+            AddKey(command, table, key);
+            using var row = command.ExecuteReader();
+            return row.Read() ? new StoredEntity(key, row.GetString(0), row.GetString(1)) : null;
+        }));
     }
 
     public async Task<string> CreateAsync(string table, EntityKey key, string payload, CancellationToken cancellationToken) =>
@@ -52,7 +57,7 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
         await ApplyAsync(table, [EntityChange.Delete(key, ifMatch)], cancellationToken);
     }
 
-    public async Task<EntityPage> QueryAsync(
+    public Task<EntityPage> QueryAsync(
         string table,
         string partitionKey,
         RowKeyRange rowKeys,
@@ -61,39 +66,38 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
         CancellationToken cancellationToken)
     {
         EntityStoreLimits.ValidateQuery(table, partitionKey, rowKeys, pageSize);
-
-        await using var connection = await database.OpenReadAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
+        cancellationToken.ThrowIfCancellationRequested();
 
         // The continuation is the last RowKey returned; one row more than the page tells whether to continue.
-        command.CommandText = """
-            SELECT row_key, payload, etag FROM entities
-            WHERE table_name = $table AND partition_key = $pk
-              AND ($from IS NULL OR row_key >= $from)
-              AND ($before IS NULL OR row_key < $before)
-              AND ($after IS NULL OR row_key > $after)
-            ORDER BY row_key
-            LIMIT $limit
-            """;
-        command.Parameters.AddWithValue("$table", table);
-        command.Parameters.AddWithValue("$pk", partitionKey);
-        command.Parameters.AddWithValue("$from", (object?)rowKeys.From ?? DBNull.Value);
-        command.Parameters.AddWithValue("$before", (object?)rowKeys.Before ?? DBNull.Value);
-        command.Parameters.AddWithValue("$after", (object?)continuation ?? DBNull.Value);
-        command.Parameters.AddWithValue("$limit", pageSize + 1);
-
-        var entities = new List<StoredEntity>(pageSize + 1);
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        var entities = database.Read(reader =>
         {
-            while (await reader.ReadAsync(cancellationToken))
+            var command = reader.Command("""
+                SELECT row_key, payload, etag FROM entities
+                WHERE table_name = $table AND partition_key = $pk
+                  AND ($from IS NULL OR row_key >= $from)
+                  AND ($before IS NULL OR row_key < $before)
+                  AND ($after IS NULL OR row_key > $after)
+                ORDER BY row_key
+                LIMIT $limit
+                """);
+            command.Parameters.AddWithValue("$table", table);
+            command.Parameters.AddWithValue("$pk", partitionKey);
+            command.Parameters.AddWithValue("$from", (object?)rowKeys.From ?? DBNull.Value);
+            command.Parameters.AddWithValue("$before", (object?)rowKeys.Before ?? DBNull.Value);
+            command.Parameters.AddWithValue("$after", (object?)continuation ?? DBNull.Value);
+            command.Parameters.AddWithValue("$limit", pageSize + 1);
+            var rows = new List<StoredEntity>(Math.Min(pageSize + 1, 1024));
+            using var row = command.ExecuteReader();
+            while (row.Read())
             {
-                entities.Add(new StoredEntity(new EntityKey(partitionKey, reader.GetString(0)), reader.GetString(1), reader.GetString(2)));
+                rows.Add(new StoredEntity(new EntityKey(partitionKey, row.GetString(0)), row.GetString(1), row.GetString(2)));
             }
-        }
+            return rows;
+        });
 
         var more = entities.Count > pageSize;
         var page = more ? entities[..pageSize] : entities;
-        return new EntityPage(page, more ? page[^1].Key.RowKey : null);
+        return Task.FromResult(new EntityPage(page, more ? page[^1].Key.RowKey : null));
     }
 
     public Task<IReadOnlyList<string?>> SubmitAsync(string table, IReadOnlyList<EntityChange> changes, CancellationToken cancellationToken) =>
@@ -108,7 +112,7 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
 
     // Runs on the writer inside a savepoint: a conflict thrown here undoes nothing because nothing
     // has been written yet, and the savepoint is rolled back anyway.
-    private static IReadOnlyList<string?> Apply(SqliteWriter writer, string table, IReadOnlyList<EntityChange> changes)
+    internal static IReadOnlyList<string?> Apply(SqliteWriter writer, string table, IReadOnlyList<EntityChange> changes)
     {
         foreach (var change in changes)
         {

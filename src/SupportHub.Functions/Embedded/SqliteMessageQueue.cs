@@ -36,6 +36,9 @@ public sealed class SqliteMessageQueue : IMessageQueue
         _options = options;
     }
 
+    /// <summary>The file this queue lives in.</summary>
+    public SqliteDatabase Database => _database;
+
     public Task SendAsync(string queue, OutgoingMessage message, CancellationToken cancellationToken) =>
         SendBatchAsync(queue, [message], cancellationToken);
 
@@ -51,7 +54,8 @@ public sealed class SqliteMessageQueue : IMessageQueue
         await _database.WriteAsync(writer => Send(writer, queue, messages), cancellationToken);
     }
 
-    private int Send(SqliteWriter writer, string queue, IReadOnlyList<OutgoingMessage> messages)
+    /// <summary>For work running on the writer: sends in the writer's current transaction.</summary>
+    internal int Send(SqliteWriter writer, string queue, IReadOnlyList<OutgoingMessage> messages)
     {
         var now = _clock.GetCurrentInstant();
         var forget = writer.Command("DELETE FROM queue_seen_ids WHERE accepted_at <= $cutoff");

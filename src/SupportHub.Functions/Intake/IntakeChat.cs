@@ -12,8 +12,8 @@ internal static class IntakeChat
 {
     public static Task<IResult> HandleAsync(
         HttpRequest request, HubSecrets secrets, IOptions<IntakeOptions> options, IClock clock, SupportPolicy policy,
-        TicketIntake intake, IMessageSender sender, CancellationToken cancellationToken) =>
+        TicketIntake intake, CancellationToken cancellationToken) =>
         IntakeHttp.SignedWebhookAsync(request, secrets.ChatSecret, ["application/json"], options.Value.MaxWebhookBytes, clock,
             (body, _, now) => ChatWebhook.Parse(body, policy, now, options.Value.MaxTextChars),
-            intake, sender, cancellationToken);
+            intake, cancellationToken);
 }

@@ -18,7 +18,7 @@ internal static class IntakeEmail
 {
     public static async Task<IResult> HandleAsync(
         HttpRequest request, HubSecrets secrets, IOptions<IntakeOptions> options, IClock clock,
-        TicketIntake intake, IMessageSender sender, CancellationToken cancellationToken)
+        TicketIntake intake, CancellationToken cancellationToken)
     {
         if (!WebhookAuth.SecretMatches(Secret(request), secrets.EmailSecret))
         {
@@ -40,7 +40,7 @@ internal static class IntakeEmail
             return IntakeHttp.Problems(parsed.Problems);
         }
         var message = ChannelMessage.FromEmail(parsed.Value!, clock.GetCurrentInstant(), options.Value.MaxTextChars);
-        return await IntakeHttp.AcceptAsync(message, intake, sender, cancellationToken);
+        return await IntakeHttp.AcceptAsync(message, intake, cancellationToken);
     }
 
     private static string? Secret(HttpRequest request)

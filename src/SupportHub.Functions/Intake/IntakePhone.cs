@@ -12,11 +12,11 @@ internal static class IntakePhone
 {
     public static Task<IResult> HandleAsync(
         HttpRequest request, HubSecrets secrets, IOptions<IntakeOptions> options, IClock clock, SupportPolicy policy,
-        TicketIntake intake, IMessageSender sender, CancellationToken cancellationToken) =>
+        TicketIntake intake, CancellationToken cancellationToken) =>
         IntakeHttp.SignedWebhookAsync(request, secrets.PhoneSecret, ["application/json", "application/x-www-form-urlencoded"],
             options.Value.MaxWebhookBytes, clock,
             (body, mediaType, now) => mediaType == "application/json"
                 ? PhoneCallback.ParseJson(body, policy, now, options.Value.MaxTextChars)
                 : PhoneCallback.ParseForm(body, policy, now, options.Value.MaxTextChars),
-            intake, sender, cancellationToken);
+            intake, cancellationToken);
 }

@@ -14,7 +14,7 @@ public static class IntakeRegistration
     public static IServiceCollection AddIntake(this IServiceCollection services)
     {
         services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingleton(sp => new TicketIntake(sp.GetRequiredService<IEntityStore>(), sp.GetRequiredService<SupportPolicy>()));
+        services.TryAddTicketIntake();
         // Shared with the workflow-events handler: TryAdd, so whichever registers it first wins and both agree.
         services.TryAddSingleton(sp => new TicketWorkflowRunner(
             sp.GetRequiredService<IEntityStore>(), sp.GetRequiredService<IMessageSender>(), new TicketContext(sp.GetRequiredService<SupportPolicy>())));
@@ -23,6 +23,12 @@ public static class IntakeRegistration
         services.AddQueueHandler<TicketsInbound>(QueueNames.TicketsInbound);
         return services;
     }
+
+    /// <summary>Ticket intake, shared by the intake routes and the workflow's handlers: whichever
+    /// registers it first serves both. Its recorder writes in one transaction when the store and the queue share the SQLite file.</summary>
+    internal static void TryAddTicketIntake(this IServiceCollection services) =>
+        services.TryAddSingleton(sp => new TicketIntake(sp.GetRequiredService<IEntityStore>(), sp.GetRequiredService<SupportPolicy>(),
+            Embedded.SqliteIntakeRecorder.For(sp.GetRequiredService<IEntityStore>(), sp.GetRequiredService<IMessageSender>())));
 
     public static IEndpointRouteBuilder MapIntake(this IEndpointRouteBuilder endpoints)
     {

@@ -8,7 +8,7 @@ using SupportHub.Functions.Tickets;
 using SupportHub.Policy;
 using SupportHub.Tickets;
 using SupportHub.Workflows;
-using TicketIntake = SupportHub.Intake.TicketIntake;
+using SupportHub.Functions.Intake;
 
 namespace SupportHub.Functions.Workflows;
 
@@ -22,8 +22,7 @@ public static class WorkflowServices
         services.AddSingleton(sp => new TicketWorkflowRunner(
             sp.GetRequiredService<IEntityStore>(), sp.GetRequiredService<IMessageSender>(), sp.GetRequiredService<TicketContext>()));
         services.AddSingleton(sp => new TicketList(sp.GetRequiredService<IEntityStore>()));
-        // Ticket intake is composed by the intake functions too; whichever registers first serves both.
-        services.TryAddSingleton(sp => new TicketIntake(sp.GetRequiredService<IEntityStore>(), sp.GetRequiredService<SupportPolicy>()));
+        services.TryAddTicketIntake();
 
         services.AddSingleton(sp => new LinkSigner(
             sp.GetRequiredService<HubSecrets>().LinkSigningKey,
