@@ -10,7 +10,8 @@ namespace SupportHub.Functions.Embedded;
 // message at a time, visiting the queues that have a handler in turn, and calls the handler in a
 // fresh DI scope. Handlers are idempotent and the workflow runner settles two messages racing on
 // one ticket by its ETag, so concurrent workers are safe; they also let the SQLite writer commit
-// many workers' writes together (one fsync) instead of one message's writes at a time. Success completes the message; an exception abandons it with the
+// many workers' writes together (one fsync) instead of one message's writes at a time. While intake
+// requests arrive only ConcurrencyDuringIntake workers run (see IntakeActivity). Success completes the message; an exception abandons it with the
 // exception's message as the reason (the queue retries it and dead-letters it after
 // MaxDeliveryCount deliveries). A failure of the queue itself is not caught: it stops the host,
 // because a hub that cannot read its own file should not pretend to be healthy.
@@ -23,14 +24,17 @@ public sealed partial class QueuePump : BackgroundService
     private readonly IServiceScopeFactory _scopes;
     private readonly QueuePumpOptions _options;
     private readonly ILogger<QueuePump> _logger;
+    private readonly Intake.IntakeActivity? _intake;
 
     public QueuePump(
         IMessageQueue queue,
         IEnumerable<QueueHandlerRegistration> registrations,
         IServiceScopeFactory scopes,
         IOptions<QueuePumpOptions> options,
-        ILogger<QueuePump> logger)
+        ILogger<QueuePump> logger,
+        Intake.IntakeActivity? intake = null)
     {
+        _intake = intake;
         _queue = queue;
         _registrations = registrations.ToList();
         _scopes = scopes;
@@ -44,6 +48,9 @@ public sealed partial class QueuePump : BackgroundService
                 $"Queue '{twice.Key}' has {twice.Count()} handlers ({string.Join(", ", twice.Select(r => r.HandlerType.Name))}); a queue has one.");
         }
     }
+
+    /// <summary>How often a worker that gave way to intake looks again.</summary>
+    private static readonly TimeSpan IntakeYield = TimeSpan.FromMilliseconds(50);
 
     /// <summary>The queues that have a handler, in registration order.</summary>
     public IReadOnlyList<string> Queues => _registrations.Select(r => r.Queue).ToList();
@@ -91,14 +98,28 @@ public sealed partial class QueuePump : BackgroundService
             return;
         }
 
-        var workers = Enumerable.Range(0, _options.Concurrency).Select(_ => Task.Run(() => WorkAsync(stoppingToken), CancellationToken.None));
+        var workers = Enumerable.Range(0, _options.Concurrency).Select(index => Task.Run(() => WorkAsync(index, stoppingToken), CancellationToken.None));
         await Task.WhenAll(workers);
     }
 
-    private async Task WorkAsync(CancellationToken stoppingToken)
+    private async Task WorkAsync(int index, CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            if (index >= _options.ConcurrencyDuringIntake && _intake is { Busy: true })
+            {
+                // Intake is busy: this worker gives way until it has been quiet for a moment.
+                try
+                {
+                    await Task.Delay(IntakeYield, stoppingToken);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                continue;
+            }
+
             var handled = false;
             foreach (var registration in _registrations)
             {

@@ -22,6 +22,12 @@ public sealed class QueuePumpOptions
     [Range(1, 256)]
     public int Concurrency { get; set; } = 16;
 
+    /// <summary>How many of those workers keep going while intake requests are arriving (the others
+    /// wait until intake has been quiet for a moment): the caller waiting for a ticket reference comes
+    /// first, the queue holds the rest. At least one, so timers and pages never stop.</summary>
+    [Range(1, 256)]
+    public int ConcurrencyDuringIntake { get; set; } = 2;
+
     [Range(1, 1000)]
     public int MaxDeliveryCount { get; set; } = MessageQueueOptions.Default.MaxDeliveryCount;
 

@@ -15,6 +15,7 @@ public static class IntakeRegistration
     {
         services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddTicketIntake();
+        services.TryAddSingleton(new IntakeActivity(TimeProvider.System));
         // Shared with the workflow-events handler: TryAdd, so whichever registers it first wins and both agree.
         services.TryAddSingleton(sp => new TicketWorkflowRunner(
             sp.GetRequiredService<IEntityStore>(), sp.GetRequiredService<IMessageSender>(), new TicketContext(sp.GetRequiredService<SupportPolicy>())));
@@ -32,9 +33,15 @@ public static class IntakeRegistration
 
     public static IEndpointRouteBuilder MapIntake(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/api/intake/email", IntakeEmail.HandleAsync);
-        endpoints.MapPost("/api/intake/chat", IntakeChat.HandleAsync);
-        endpoints.MapPost("/api/intake/phone", IntakePhone.HandleAsync);
+        // The intake routes tell the queue pump they are busy (IntakeActivity): it gives way to them.
+        var intake = endpoints.MapGroup("").AddEndpointFilter(async (context, next) =>
+        {
+            using var busy = context.HttpContext.RequestServices.GetRequiredService<IntakeActivity>().Enter();
+            return await next(context);
+        });
+        intake.MapPost("/api/intake/email", IntakeEmail.HandleAsync);
+        intake.MapPost("/api/intake/chat", IntakeChat.HandleAsync);
+        intake.MapPost("/api/intake/phone", IntakePhone.HandleAsync);
         endpoints.MapPost("/api/events/sms", SmsEvents.HandleAsync);
         endpoints.MapPost("/api/tickets/{ref}/split", (string @ref, HttpRequest request, Hosting.HubSecrets secrets, NodaTime.IClock clock, IEntityStore store, CancellationToken cancellationToken) =>
             TicketSplit.HandleAsync(@ref, request, secrets, clock, store, cancellationToken));
