@@ -103,7 +103,42 @@ public sealed class QueuePumpTests
         Assert.Equal(new InboundMessage(queue, "timer-1", "{\"ack\":\"elapsed\"}", 1), message);
     }
 
-    private QueuePump Pump(IServiceCollection? services = null)
+    [Fact]
+    public async Task Run_WhileIntakeIsBusy_OnlyConcurrencyDuringIntakeWorkersHandle_ThenAllOfThem()
+    {
+        var time = new ManualTimeProvider();
+        var intake = new Functions.Intake.IntakeActivity(time);
+        var gate = new GateHandler();
+        for (var i = 0; i < 4; i++)
+        {
+            await _queue.SendAsync(QueueNames.TicketsInbound, new OutgoingMessage($"m{i}", "{}"), CancellationToken.None);
+        }
+        var services = new ServiceCollection().AddQueueHandler<GateHandler>(QueueNames.TicketsInbound).AddSingleton(gate);
+        var pump = Pump(services, new QueuePumpOptions { Concurrency = 4, ConcurrencyDuringIntake = 1, PollInterval = TimeSpan.FromMilliseconds(10) }, intake);
+
+        var request = intake.Enter();
+        await pump.StartAsync(CancellationToken.None);
+        try
+        {
+            await gate.WaitForRunningAsync(1);
+            await Task.Delay(300); // time enough for the other three workers to take a message, were they running
+            Assert.Equal(1, gate.MostAtOnce);
+
+            request.Dispose();
+            Assert.True(intake.Busy); // the pump still gives way for a moment after the last request
+            time.Advance(Functions.Intake.IntakeActivity.Linger);
+            Assert.False(intake.Busy);
+            await gate.WaitForRunningAsync(4);
+            Assert.Equal(4, gate.MostAtOnce);
+        }
+        finally
+        {
+            gate.Release();
+            await pump.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private QueuePump Pump(IServiceCollection? services = null, QueuePumpOptions? options = null, Functions.Intake.IntakeActivity? intake = null)
     {
         services ??= new ServiceCollection().AddQueueHandler<RecordingHandler>(QueueNames.TicketsInbound);
         services.AddSingleton(_handler);
@@ -112,8 +147,53 @@ public sealed class QueuePumpTests
             _queue,
             provider.GetServices<QueueHandlerRegistration>(),
             provider.GetRequiredService<IServiceScopeFactory>(),
-            Options.Create(new QueuePumpOptions()),
-            NullLogger<QueuePump>.Instance);
+            Options.Create(options ?? new QueuePumpOptions()),
+            NullLogger<QueuePump>.Instance,
+            intake);
+    }
+
+    private sealed class ManualTimeProvider : TimeProvider
+    {
+        private long _ticks = 1_000_000;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
+    }
+
+    /// <summary>Holds every message until released, counting how many handlers run at once.</summary>
+    private sealed class GateHandler : IQueueHandler
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _running;
+        private int _most;
+
+        public int MostAtOnce => Volatile.Read(ref _most);
+
+        public async Task HandleAsync(InboundMessage message, CancellationToken cancellationToken)
+        {
+            var now = Interlocked.Increment(ref _running);
+            int most;
+            while (now > (most = Volatile.Read(ref _most)) && Interlocked.CompareExchange(ref _most, now, most) != most)
+            {
+            }
+            await _released.Task.WaitAsync(cancellationToken);
+            Interlocked.Decrement(ref _running);
+        }
+
+        public async Task WaitForRunningAsync(int count)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (Volatile.Read(ref _running) < count)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"{Volatile.Read(ref _running)} handlers running, expected {count}.");
+                await Task.Delay(10);
+            }
+        }
+
+        public void Release() => _released.TrySetResult();
     }
 
     private sealed class RecordingHandler : IQueueHandler
