@@ -86,12 +86,7 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
             command = new OpenTicket(commandId, ticket, facts);
         }
 
-        var record = new JsonObject
-        {
-            ["ticket"] = ticket,
-            ["opened"] = opened,
-            ["command"] = JsonNode.Parse(WorkflowJson.Serialize(command)),
-        }.ToJsonString();
+        var record = Record(ticket, opened, WorkflowJson.Serialize(command));
         var decided = new IntakeOutcome(ticket, false, opened, command);
         try
         {
@@ -269,6 +264,22 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
         new($"{kind}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..40]}", "i");
 
     private static string Normalise(string messageId) => messageId.Trim().Trim('<', '>').ToLowerInvariant();
+
+    /// <summary>The decision row: <c>{"ticket","opened","command"}</c>, the command as the workflow reads it.</summary>
+    private static string Record(string ticket, bool opened, string command)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(command.Length + 48);
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("ticket", ticket);
+            writer.WriteBoolean("opened", opened);
+            writer.WritePropertyName("command");
+            writer.WriteRawValue(command, skipInputValidation: true);
+            writer.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     private static string Ref(string ticket) => new JsonObject { ["ticket"] = ticket }.ToJsonString();
 

@@ -112,8 +112,28 @@ internal static class IntakeHttp
                 QueueMessageIds.ForSource(message.Message.Channel, message.Message.SourceId),
                 WorkflowJson.Serialize(new TicketsInboundMessage(decided.Command, ConversationMessage.Of(decided.Ticket, message))))),
             cancellationToken);
-        return TypedResults.Json(new Dictionary<string, string> { ["ticket"] = outcome.Ticket, ["status"] = "queued" },
-            (JsonSerializerOptions?)null, "application/json", StatusCodes.Status202Accepted);
+        return new Accepted(outcome.Ticket);
+    }
+
+    /// <summary>202 <c>{"ticket":"…","status":"queued"}</c>, written straight to the response (the busiest answer the hub gives).</summary>
+    private sealed class Accepted(string ticket) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            var response = httpContext.Response;
+            response.StatusCode = StatusCodes.Status202Accepted;
+            response.ContentType = "application/json";
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>(64);
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("ticket", ticket);
+                writer.WriteString("status", "queued");
+                writer.WriteEndObject();
+            }
+            response.ContentLength = buffer.WrittenCount;
+            return response.Body.WriteAsync(buffer.WrittenMemory).AsTask();
+        }
     }
 
     /// <summary>
