@@ -116,6 +116,10 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
     {
         foreach (var change in changes)
         {
+            if (change.Kind == EntityChangeKind.Set)
+            {
+                continue; // unconditional: nothing to check
+            }
             var existing = ReadETag(writer, table, change.Key);
             EntityConflictKind? conflict = change.Kind switch
             {
@@ -167,16 +171,7 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
         return (string?)command.ExecuteScalar();
     }
 
-    private static string NextETag(SqliteWriter writer)
-    {
-        var command = writer.Command("""
-            INSERT INTO counters (name, value) VALUES ('etag', 1)
-            ON CONFLICT (name) DO UPDATE SET value = value + 1
-            RETURNING value
-            """);
-        var value = (long)command.ExecuteScalar()!;
-        return $"W/\"{value}\"";
-    }
+    private static string NextETag(SqliteWriter writer) => $"W/\"{writer.NextETagNumber()}\"";
 
     private static void AddKey(SqliteCommand command, string table, EntityKey key)
     {

@@ -16,7 +16,10 @@ namespace SupportHub.Functions.Embedded;
 // the durability promise is unchanged, the fsync is shared. Another process on the same file still
 // queues on the busy timeout, as before.
 //
-// Statements are cached per SQL text on the writer's connection, so they are parsed once.
+// Statements are cached per SQL text on the writer's connection, so they are parsed once. ETag
+// numbers come from the file's counter, read once per batch and written back once before COMMIT:
+// the batch holds the file's write lock, so no other process takes a number in between (a write
+// rolled back to its savepoint leaves a gap, never a repeat).
 
 /// <summary>The single writer of an embedded SQLite file: runs write transactions in batches that commit together.</summary>
 internal sealed class SqliteWriter : IDisposable
@@ -29,6 +32,7 @@ internal sealed class SqliteWriter : IDisposable
     private readonly Thread _thread;
     private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
     private SqliteTransaction? _transaction;
+    private long _lastETag; // the last ETag number handed out in this batch; -1 until the counter is read
 
     public SqliteWriter(SqliteConnection connection)
     {
@@ -66,6 +70,31 @@ internal sealed class SqliteWriter : IDisposable
         return command;
     }
 
+    /// <summary>For work running on the writer: the next ETag number, never handed out before in this file.</summary>
+    public long NextETagNumber()
+    {
+        if (_lastETag < 0)
+        {
+            _lastETag = (long?)Command("SELECT value FROM counters WHERE name = 'etag'").ExecuteScalar() ?? 0;
+            _eTagsTaken = true;
+        }
+        return ++_lastETag;
+    }
+
+    private bool _eTagsTaken;
+
+    // Writes the counter back, outside every write's savepoint, just before COMMIT.
+    private void SaveETagCounter()
+    {
+        if (!_eTagsTaken)
+        {
+            return;
+        }
+        var save = Command("INSERT INTO counters (name, value) VALUES ('etag', $value) ON CONFLICT (name) DO UPDATE SET value = excluded.value");
+        save.Parameters.AddWithValue("$value", _lastETag);
+        save.ExecuteNonQuery();
+    }
+
     public void Dispose()
     {
         _pending.Writer.TryComplete();
@@ -83,6 +112,7 @@ internal sealed class SqliteWriter : IDisposable
         while (_pending.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             batch.Clear();
+            (_lastETag, _eTagsTaken) = (-1, false);
             try
             {
                 _transaction = _connection.BeginTransaction(deferred: false);
@@ -122,6 +152,7 @@ internal sealed class SqliteWriter : IDisposable
                             write.Fail(exception);
                         }
                     }
+                    SaveETagCounter();
                     _transaction.Commit();
                 }
                 foreach (var write in batch)

@@ -36,6 +36,22 @@ public sealed class SqliteEntityStoreTests : EntityStoreContract
     }
 
     [Fact]
+    public async Task Writes_TwoDatabasesOnOneFileAndAReopen_NeverRepeatAnETag()
+    {
+        // ETag numbers are taken from the file's counter once per batch (SqliteWriter): two writers on
+        // one file (two processes) and a reopen must still never hand out the same one twice.
+        using var other = SqliteDatabase.InFolder(_folder.Path);
+        var stores = new IEntityStore[] { Store, new SqliteEntityStore(other) };
+        var etags = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(() =>
+            stores[i % 2].SetAsync(Table, new EntityKey($"p{i}", "r"), "{}", CancellationToken.None))));
+        _database!.Dispose();
+        using var reopened = SqliteDatabase.InFolder(_folder.Path);
+        var after = await new SqliteEntityStore(reopened).SetAsync(Table, new EntityKey("p0", "r"), "{}", CancellationToken.None);
+
+        Assert.Equal(41, etags.Append(after).Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
     public async Task Update_TwoStoresOnOneFileRacing_ExactlyOneWins()
     {
         // Two writers (two processes, in the hub: pump and HTTP) read the same version and both update it.
