@@ -11,7 +11,7 @@ namespace SupportHub.Functions.Embedded;
 // fresh DI scope. Handlers are idempotent and the workflow runner settles two messages racing on
 // one ticket by its ETag, so concurrent workers are safe; they also let the SQLite writer commit
 // many workers' writes together (one fsync) instead of one message's writes at a time. While intake
-// requests arrive only ConcurrencyDuringIntake workers run (see IntakeActivity). Success completes the message; an exception abandons it with the
+// is busy only ConcurrencyDuringIntake workers run (see IntakeActivity). Success completes the message; an exception abandons it with the
 // exception's message as the reason (the queue retries it and dead-letters it after
 // MaxDeliveryCount deliveries). A failure of the queue itself is not caught: it stops the host,
 // because a hub that cannot read its own file should not pretend to be healthy.

@@ -22,8 +22,8 @@ public sealed class QueuePumpOptions
     [Range(1, 256)]
     public int Concurrency { get; set; } = 16;
 
-    /// <summary>How many of those workers keep going while intake requests are arriving (the others
-    /// wait until intake has been quiet for a moment): the caller waiting for a ticket reference comes
+    /// <summary>How many of those workers keep going while intake is busy (IntakeActivity: several requests
+    /// in flight at once); the others wait until it has been quiet for a moment: the caller waiting for a ticket reference comes
     /// first, the queue holds the rest. At least one, so timers and pages never stop.</summary>
     [Range(1, 256)]
     public int ConcurrencyDuringIntake { get; set; } = 2;

@@ -104,6 +104,18 @@ public sealed class QueuePumpTests
     }
 
     [Fact]
+    public void IntakeActivity_AFewRequestsAtATime_IsNotBusy()
+    {
+        var intake = new Functions.Intake.IntakeActivity(new ManualTimeProvider());
+        for (var i = 0; i < 100; i++)
+        {
+            using var one = intake.Enter();
+            using var two = intake.Enter();
+            Assert.False(intake.Busy);
+        }
+    }
+
+    [Fact]
     public async Task Run_WhileIntakeIsBusy_OnlyConcurrencyDuringIntakeWorkersHandle_ThenAllOfThem()
     {
         var time = new ManualTimeProvider();
@@ -116,7 +128,9 @@ public sealed class QueuePumpTests
         var services = new ServiceCollection().AddQueueHandler<GateHandler>(QueueNames.TicketsInbound).AddSingleton(gate);
         var pump = Pump(services, new QueuePumpOptions { Concurrency = 4, ConcurrencyDuringIntake = 1, PollInterval = TimeSpan.FromMilliseconds(10) }, intake);
 
-        var request = intake.Enter();
+        Assert.False(intake.Busy);
+        var requests = Enumerable.Range(0, Functions.Intake.IntakeActivity.DefaultBusyAt).Select(_ => intake.Enter()).ToList();
+        Assert.True(intake.Busy);
         await pump.StartAsync(CancellationToken.None);
         try
         {
@@ -124,7 +138,7 @@ public sealed class QueuePumpTests
             await Task.Delay(300); // time enough for the other three workers to take a message, were they running
             Assert.Equal(1, gate.MostAtOnce);
 
-            request.Dispose();
+            requests.ForEach(request => request.Dispose());
             Assert.True(intake.Busy); // the pump still gives way for a moment after the last request
             time.Advance(Functions.Intake.IntakeActivity.Linger);
             Assert.False(intake.Busy);
