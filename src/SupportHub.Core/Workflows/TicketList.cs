@@ -62,7 +62,8 @@ public sealed class TicketList(IEntityStore store)
     {
         ArgumentNullException.ThrowIfNull(state);
         var key = new EntityKey(Partition, state.Ref);
-        var payload = WorkflowJson.Serialize(TicketListEntry.From(state));
+        // Written only when the stored entry is missing or older, which a repeat rarely finds.
+        string? payload = null;
         while (true)
         {
             var row = await store.GetAsync(Table, key, cancellationToken);
@@ -71,6 +72,7 @@ public sealed class TicketList(IEntityStore store)
             {
                 return;
             }
+            payload ??= WorkflowJson.Serialize(TicketListEntry.From(state));
             try
             {
                 if (row is null)
