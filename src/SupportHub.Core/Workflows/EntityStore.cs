@@ -74,7 +74,39 @@ public readonly record struct EntityKey(string PartitionKey, string RowKey)
 }
 
 /// <summary>An entity as read: its key, its JSON payload and the ETag to pass back for a conditional write.</summary>
-public sealed record StoredEntity(EntityKey Key, string Payload, string ETag);
+public sealed record StoredEntity
+{
+    private readonly byte[]? _utf8;
+    private string? _payload;
+
+    public StoredEntity(EntityKey key, string payload, string eTag)
+    {
+        Key = key;
+        _payload = payload ?? throw new ArgumentNullException(nameof(payload));
+        ETag = eTag ?? throw new ArgumentNullException(nameof(eTag));
+    }
+
+    /// <summary>A payload held as UTF-8 (the in-memory store's rows), turned into text when first read:
+    /// the workflow runner reads a state row for its ETag and rarely needs the text.</summary>
+    public StoredEntity(EntityKey key, byte[] utf8Payload, string eTag)
+    {
+        Key = key;
+        _utf8 = utf8Payload ?? throw new ArgumentNullException(nameof(utf8Payload));
+        ETag = eTag ?? throw new ArgumentNullException(nameof(eTag));
+    }
+
+    public EntityKey Key { get; }
+
+    public string Payload => _payload ??= System.Text.Encoding.UTF8.GetString(_utf8!);
+
+    public string ETag { get; }
+
+    public bool Equals(StoredEntity? other) =>
+        other is not null && Key == other.Key && string.Equals(ETag, other.ETag, StringComparison.Ordinal)
+        && string.Equals(Payload, other.Payload, StringComparison.Ordinal);
+
+    public override int GetHashCode() => HashCode.Combine(Key, Payload, ETag);
+}
 
 /// <param name="Continuation">Null when the query is exhausted; otherwise opaque, valid for the same query only.</param>
 public sealed record EntityPage(IReadOnlyList<StoredEntity> Entities, string? Continuation);
