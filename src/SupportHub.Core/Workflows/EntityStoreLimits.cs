@@ -82,7 +82,7 @@ public static class EntityStoreLimits
             }
 
             var needsPayload = change.Kind != EntityChangeKind.Delete;
-            if (needsPayload != change.Payload is not null)
+            if (needsPayload != change.HasPayload)
             {
                 throw new ArgumentException($"A {change.Kind} change {(needsPayload ? "needs" : "takes no")} payload.", nameof(changes));
             }

@@ -160,7 +160,7 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
 
     private List<EntityChange> Changes(string ticket, StoredEntity? row, TicketDecision decision)
     {
-        var state = WorkflowJson.Serialize(decision.State);
+        var state = WorkflowJson.Defer(decision.State);
         var version = decision.State!.Version;
         var changes = new List<EntityChange>
         {
@@ -178,7 +178,7 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
                 new EntityKey(ticket, $"{HistoryPrefix}{version:D8}"), lines.ToJsonString()));
         }
         changes.AddRange(decision.Effects.Select((effect, i) =>
-            EntityChange.Create(new EntityKey(ticket, $"{OutboxPrefix}{version:D8}:{i:D3}"), WorkflowJson.Serialize(effect))));
+            EntityChange.Create(new EntityKey(ticket, $"{OutboxPrefix}{version:D8}:{i:D3}"), WorkflowJson.Defer(effect))));
         return changes;
     }
 

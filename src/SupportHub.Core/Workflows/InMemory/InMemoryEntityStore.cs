@@ -7,6 +7,8 @@ namespace SupportHub.Workflows.InMemory;
 // counter, so a run is deterministic and an ETag is never reused, even after delete and re-create.
 // Payloads are kept as UTF-8, as SQLite keeps them: half the memory of .NET strings, which a month's
 // simulation of 100,000 tickets (a state row each) felt; a read turns one into text only when asked.
+// A deferred payload (DeferredPayload: the runner's state and outbox rows) is kept as given and
+// serialized when a read first asks for its text.
 
 /// <summary>An <see cref="IEntityStore"/> held in memory; thread-safe.</summary>
 public sealed class InMemoryEntityStore : IEntityStore
@@ -22,7 +24,7 @@ public sealed class InMemoryEntityStore : IEntityStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            return Task.FromResult(Find(table, key) is { } row ? new StoredEntity(key, row.Payload, row.ETag) : null);
+            return Task.FromResult(Find(table, key) is { } row ? row.Read(key) : null);
         }
     }
 
@@ -74,7 +76,7 @@ public sealed class InMemoryEntityStore : IEntityStore
             var matching = rows
                 .Where(r => rowKeys.Contains(r.Key) && (continuation is null || string.CompareOrdinal(r.Key, continuation) > 0))
                 .Take(pageSize + 1)
-                .Select(r => new StoredEntity(new EntityKey(partitionKey, r.Key), r.Value.Payload, r.Value.ETag))
+                .Select(r => r.Value.Read(new EntityKey(partitionKey, r.Key)))
                 .ToList();
             var more = matching.Count > pageSize;
             var page = more ? matching[..pageSize] : matching;
@@ -142,7 +144,9 @@ public sealed class InMemoryEntityStore : IEntityStore
             }
 
             var etag = $"W/\"{++_lastETag}\"";
-            rows[change.Key.RowKey] = new Row(Encoding.UTF8.GetBytes(change.Payload!), etag);
+            rows[change.Key.RowKey] = change.Deferred is { } deferred
+                ? new Row(null, deferred, etag)
+                : new Row(Encoding.UTF8.GetBytes(change.Payload!), null, etag);
             etags.Add(etag);
         }
 
@@ -152,5 +156,9 @@ public sealed class InMemoryEntityStore : IEntityStore
     private Row? Find(string table, EntityKey key) =>
         _partitions.TryGetValue((table, key.PartitionKey), out var rows) && rows.TryGetValue(key.RowKey, out var row) ? row : null;
 
-    private sealed record Row(byte[] Payload, string ETag);
+    /// <summary>A row's payload: UTF-8 text, or a deferred payload kept as given (made text when read).</summary>
+    private sealed record Row(byte[]? Utf8, DeferredPayload? Deferred, string ETag)
+    {
+        public StoredEntity Read(EntityKey key) => Deferred is { } deferred ? new StoredEntity(key, deferred, ETag) : new StoredEntity(key, Utf8!, ETag);
+    }
 }
