@@ -20,7 +20,7 @@ namespace SupportHub.Workflows;
 /// so a crash before that write heals on redelivery); a decision that leaves the entry as it was
 /// skips the write.</item>
 /// <item>The state this runner saved is kept in memory under the ETag the save returned
-/// (<see cref="SavedStates"/>); a load that finds the same ETag uses it instead of parsing the row
+/// (<see cref="SavedByETag{T}"/>); a load that finds the same ETag uses it instead of parsing the row
 /// again. An ETag names one write, so the row cannot have changed under it.</item>
 /// </list>
 /// </summary>
@@ -42,7 +42,7 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
     private const int MaxAttempts = 8;
 
     private readonly TicketList list = new(store);
-    private readonly SavedStates saved = new();
+    private readonly SavedByETag<TicketState> saved = new();
 
     public TicketContext Context => context;
 
@@ -180,61 +180,5 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
         changes.AddRange(decision.Effects.Select((effect, i) =>
             EntityChange.Create(new EntityKey(ticket, $"{OutboxPrefix}{version:D8}:{i:D3}"), WorkflowJson.Defer(effect))));
         return changes;
-    }
-
-    /// <summary>
-    /// The states this runner saved most recently, by ticket, with the ETag of the save. Bounded by two
-    /// generations: when the newer one is full it becomes the older and a new one starts, so a ticket
-    /// saved or read within the last generation is still found (a state found in the older one moves to
-    /// the newer). A state that is gone costs a parse, never a wrong answer. (Clearing everything when
-    /// full made every ticket still open then parse its state again; a month of 100,000 tickets did so
-    /// several times over.)
-    /// </summary>
-    private sealed class SavedStates
-    {
-        private const int Capacity = 16_384;
-
-        private readonly Lock gate = new();
-        private Dictionary<string, (string ETag, TicketState State)> current = new(StringComparer.Ordinal);
-        private Dictionary<string, (string ETag, TicketState State)> previous = new(StringComparer.Ordinal);
-
-        public TicketState? Find(string ticket, string etag)
-        {
-            lock (gate)
-            {
-                if (current.TryGetValue(ticket, out var entry))
-                {
-                    return string.Equals(entry.ETag, etag, StringComparison.Ordinal) ? entry.State : null;
-                }
-                if (previous.Remove(ticket, out entry) && string.Equals(entry.ETag, etag, StringComparison.Ordinal))
-                {
-                    Add(ticket, entry);
-                    return entry.State;
-                }
-                return null;
-            }
-        }
-
-        public void Remember(string ticket, string etag, TicketState state)
-        {
-            lock (gate)
-            {
-                if (!current.ContainsKey(ticket))
-                {
-                    previous.Remove(ticket);
-                }
-                Add(ticket, (etag, state));
-            }
-        }
-
-        private void Add(string ticket, (string ETag, TicketState State) entry)
-        {
-            if (current.Count >= Capacity && !current.ContainsKey(ticket))
-            {
-                (previous, current) = (current, previous);
-                current.Clear();
-            }
-            current[ticket] = entry;
-        }
     }
 }
