@@ -136,7 +136,7 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
         {
             case SendNotification notify:
                 await sender.SendAsync(QueueNames.NotificationsOutbound,
-                    new OutgoingMessage(notify.Id, WorkflowJson.Serialize(notify.Notification)), cancellationToken);
+                    new OutgoingMessage(notify.Id, WorkflowJson.Defer(notify.Notification)), cancellationToken);
                 break;
             case ScheduleTimer timer:
                 await sender.SendAsync(QueueNames.WorkflowEvents,
