@@ -109,8 +109,9 @@ public sealed class InMemoryEntityStore : IEntityStore
     // Checks every precondition first, then writes: all or nothing. Caller holds the lock.
     private List<string?> Apply(string table, IReadOnlyList<EntityChange> changes)
     {
-        foreach (var change in changes)
+        for (var i = 0; i < changes.Count; i++)
         {
+            var change = changes[i];
             var existing = Find(table, change.Key);
             EntityConflictKind? conflict = change.Kind switch
             {
@@ -127,8 +128,9 @@ public sealed class InMemoryEntityStore : IEntityStore
         }
 
         var etags = new List<string?>(changes.Count);
-        foreach (var change in changes)
+        for (var i = 0; i < changes.Count; i++)
         {
+            var change = changes[i];
             var partition = (table, change.Key.PartitionKey);
             if (change.Kind == EntityChangeKind.Delete)
             {
