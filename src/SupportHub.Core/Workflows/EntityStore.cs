@@ -234,11 +234,27 @@ public sealed record EntityChange
 /// text was never read. The value must not change after it is handed over; the records the
 /// deciders make never do.
 /// </summary>
-public sealed class DeferredPayload(Func<string> serialize)
+public sealed class DeferredPayload
 {
+    private readonly object? _value;
+    private readonly Func<object?, string> _serialize;
     private string? _text;
 
-    public string Text => _text ??= serialize();
+    public DeferredPayload(Func<string> serialize)
+    {
+        ArgumentNullException.ThrowIfNull(serialize);
+        _value = serialize;
+        _serialize = static serialize => ((Func<string>)serialize!)();
+    }
+
+    /// <summary>A value and a serializer that needs no closure (one delegate per type, made once).</summary>
+    internal DeferredPayload(object? value, Func<object?, string> serialize)
+    {
+        _value = value;
+        _serialize = serialize;
+    }
+
+    public string Text => _text ??= _serialize(_value);
 }
 
 public enum EntityConflictKind

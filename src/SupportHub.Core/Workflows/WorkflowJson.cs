@@ -32,7 +32,12 @@ public static class WorkflowJson
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 
     /// <summary><paramref name="value"/> serialized as <see cref="Serialize{T}"/> does, when the text is first needed.</summary>
-    public static DeferredPayload Defer<T>(T value) => new(() => Serialize(value));
+    public static DeferredPayload Defer<T>(T value) => new(value, Deferred<T>.Serialize);
+
+    private static class Deferred<T>
+    {
+        public static readonly Func<object?, string> Serialize = value => WorkflowJson.Serialize((T)value!);
+    }
 
     public static T Deserialize<T>(string json) =>
         JsonSerializer.Deserialize<T>(json, Options) ?? throw new JsonException($"Expected a {typeof(T).Name}, found null.");
