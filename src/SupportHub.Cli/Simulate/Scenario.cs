@@ -5,8 +5,12 @@ using NodaTime.Text;
 namespace SupportHub.Cli.Simulate;
 
 /// <summary>One event of a scenario: when, which kind, and its body as written.</summary>
-/// <param name="Path">Where it stands in the file (<c>events[3]</c>), for messages.</param>
-internal sealed record ScenarioEvent(int Index, string Path, Instant At, string Kind, JsonElement Body);
+/// <param name="Body">Points into the scenario's parsed document, which lives as long as the events.</param>
+internal sealed record ScenarioEvent(int Index, Instant At, string Kind, JsonElement Body)
+{
+    /// <summary>Where it stands in the file (<c>events[3]</c>), for messages.</summary>
+    public string Path => $"events[{Index}]";
+}
 
 /// <summary>A simulation scenario (CONTRACT.md "Simulation scenarios"), checked completely before anything runs.</summary>
 internal sealed record Scenario(string? PolicyPath, Instant? Until, IReadOnlyList<ScenarioEvent> Events)
@@ -41,62 +45,70 @@ internal sealed record Scenario(string? PolicyPath, Instant? Until, IReadOnlyLis
             problems.Add($"$: not valid JSON ({e.Message})");
             return null;
         }
-        using (document)
+        // A scenario that parses keeps its document: the events' bodies point into it (one buffer,
+        // where a copy per event made hundreds of thousands of small documents for a month's run).
+        var scenario = Read(document.RootElement, problems);
+        if (scenario is null)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            document.Dispose();
+        }
+        return scenario;
+    }
+
+    private static Scenario? Read(JsonElement root, List<string> problems)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            problems.Add("$: a scenario is a JSON object with \"events\"");
+            return null;
+        }
+        string? policy = null;
+        if (root.TryGetProperty("policy", out var p))
+        {
+            if (p.ValueKind == JsonValueKind.String && p.GetString()!.Length > 0)
             {
-                problems.Add("$: a scenario is a JSON object with \"events\"");
-                return null;
-            }
-            string? policy = null;
-            if (root.TryGetProperty("policy", out var p))
-            {
-                if (p.ValueKind == JsonValueKind.String && p.GetString()!.Length > 0)
-                {
-                    policy = p.GetString();
-                }
-                else
-                {
-                    problems.Add("policy: must be a path to the policy file, relative to the scenario");
-                }
-            }
-            Instant? until = null;
-            if (root.TryGetProperty("until", out var u))
-            {
-                until = ParseInstant(u, "until", problems);
-            }
-            var events = new List<ScenarioEvent>();
-            if (!root.TryGetProperty("events", out var list) || list.ValueKind != JsonValueKind.Array)
-            {
-                problems.Add("events: required, an array of events");
+                policy = p.GetString();
             }
             else
             {
-                var index = 0;
-                foreach (var item in list.EnumerateArray())
-                {
-                    if (ParseEvent(item, index, problems) is { } e)
-                    {
-                        events.Add(e);
-                    }
-                    index++;
-                }
+                problems.Add("policy: must be a path to the policy file, relative to the scenario");
             }
-            foreach (var property in root.EnumerateObject())
-            {
-                if (property.Name is not ("policy" or "until" or "events" or "$schema"))
-                {
-                    problems.Add($"{property.Name}: not a scenario field (use policy, until, events)");
-                }
-            }
-            if (until is { } end)
-            {
-                problems.AddRange(events.Where(e => e.At > end).Select(e => $"{e.Path}.at: after \"until\""));
-            }
-            // Events may be written in any order; they happen in time order, ties in file order.
-            return problems.Count == 0 ? new Scenario(policy, until, [.. events.OrderBy(e => e.At).ThenBy(e => e.Index)]) : null;
         }
+        Instant? until = null;
+        if (root.TryGetProperty("until", out var u))
+        {
+            until = ParseInstant(u, "until", problems);
+        }
+        var events = new List<ScenarioEvent>();
+        if (!root.TryGetProperty("events", out var list) || list.ValueKind != JsonValueKind.Array)
+        {
+            problems.Add("events: required, an array of events");
+        }
+        else
+        {
+            var index = 0;
+            foreach (var item in list.EnumerateArray())
+            {
+                if (ParseEvent(item, index, problems) is { } e)
+                {
+                    events.Add(e);
+                }
+                index++;
+            }
+        }
+        foreach (var property in root.EnumerateObject())
+        {
+            if (property.Name is not ("policy" or "until" or "events" or "$schema"))
+            {
+                problems.Add($"{property.Name}: not a scenario field (use policy, until, events)");
+            }
+        }
+        if (until is { } end)
+        {
+            problems.AddRange(events.Where(e => e.At > end).Select(e => $"{e.Path}.at: after \"until\""));
+        }
+        // Events may be written in any order; they happen in time order, ties in file order.
+        return problems.Count == 0 ? new Scenario(policy, until, [.. events.OrderBy(e => e.At).ThenBy(e => e.Index)]) : null;
     }
 
     private static ScenarioEvent? ParseEvent(JsonElement item, int index, List<string> problems)
@@ -150,7 +162,7 @@ internal sealed record Scenario(string? PolicyPath, Instant? Until, IReadOnlyLis
                 ok = false;
             }
         }
-        return ok && at is { } instant ? new ScenarioEvent(index, path, instant, kind.Name, kind.Value.Clone()) : null;
+        return ok && at is { } instant ? new ScenarioEvent(index, instant, kind.Name, kind.Value) : null;
     }
 
     private static Instant? ParseInstant(JsonElement value, string path, List<string> problems)

@@ -17,8 +17,8 @@ internal sealed class VirtualQueue : IMessageSender
     private readonly PriorityQueue<TicketCommand, (Instant Due, long Order)> workflow = new();
     private static readonly Duration DuplicateWindow = MessageQueueOptions.Default.DuplicateDetectionWindow;
 
-    private readonly HashSet<string> accepted = [];
-    private readonly Queue<(Instant At, string Key)> acceptedOrder = new();
+    private readonly HashSet<(string Queue, string MessageId)> accepted = [];
+    private readonly Queue<(Instant At, (string Queue, string MessageId) Key)> acceptedOrder = new();
     private long order;
 
     /// <summary>The virtual clock: what "now" is for a message sent without a schedule.</summary>
@@ -36,7 +36,7 @@ internal sealed class VirtualQueue : IMessageSender
         {
             accepted.Remove(acceptedOrder.Dequeue().Key);
         }
-        var key = queue + "\n" + message.MessageId;
+        var key = (queue, message.MessageId);
         if (!accepted.Add(key))
         {
             return Task.CompletedTask;

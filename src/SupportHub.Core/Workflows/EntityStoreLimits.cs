@@ -17,12 +17,15 @@ public static class EntityStoreLimits
     public const int MaxKeyLength = 512;
 
     /// <summary>Throws when <paramref name="table"/> is not a valid table name (<c>^[A-Za-z][A-Za-z0-9]{2,62}$</c>).</summary>
+    private static readonly System.Buffers.SearchValues<char> TableNameCharacters =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+
     public static void ValidateTable(string table)
     {
         ArgumentNullException.ThrowIfNull(table);
         var valid = table.Length is >= 3 and <= 63
             && char.IsAsciiLetter(table[0])
-            && table.All(char.IsAsciiLetterOrDigit);
+            && !table.AsSpan().ContainsAnyExcept(TableNameCharacters);
         if (!valid)
         {
             throw new ArgumentException($"'{table}' is not a table name: 3 to 63 ASCII letters and digits, starting with a letter.", nameof(table));
@@ -66,9 +69,9 @@ public static class EntityStoreLimits
         }
 
         var partition = changes[0].Key.PartitionKey;
-        var rowKeys = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var change in changes)
+        for (var i = 0; i < changes.Count; i++)
         {
+            var change = changes[i];
             ArgumentNullException.ThrowIfNull(change, nameof(changes));
             ValidateKey(change.Key);
             if (!string.Equals(change.Key.PartitionKey, partition, StringComparison.Ordinal))
@@ -76,13 +79,14 @@ public static class EntityStoreLimits
                 throw new ArgumentException($"A submit is atomic within one partition: '{change.Key.PartitionKey}' is not '{partition}'.", nameof(changes));
             }
 
-            if (!rowKeys.Add(change.Key.RowKey))
+            // At most 100 changes: comparing with the earlier ones costs less than a set per submit.
+            if (ChangedBefore(changes, i, change.Key.RowKey))
             {
                 throw new ArgumentException($"A submit may change row '{change.Key.RowKey}' once only.", nameof(changes));
             }
 
             var needsPayload = change.Kind != EntityChangeKind.Delete;
-            if (needsPayload != change.Payload is not null)
+            if (needsPayload != change.HasPayload)
             {
                 throw new ArgumentException($"A {change.Kind} change {(needsPayload ? "needs" : "takes no")} payload.", nameof(changes));
             }
@@ -92,6 +96,18 @@ public static class EntityStoreLimits
                 throw new ArgumentException("An Update change needs the ETag it expects.", nameof(changes));
             }
         }
+    }
+
+    private static bool ChangedBefore(IReadOnlyList<EntityChange> changes, int count, string rowKey)
+    {
+        for (var j = 0; j < count; j++)
+        {
+            if (string.Equals(changes[j].Key.RowKey, rowKey, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Whether <paramref name="value"/> can be a PartitionKey or RowKey: for input from outside

@@ -25,7 +25,33 @@ namespace SupportHub.Workflows;
 /// from what the message is about (a source message id, an outbox row), never make one up per send.</summary>
 /// <param name="Body">JSON.</param>
 /// <param name="ScheduledFor">Not delivered before this instant; null for now.</param>
-public sealed record OutgoingMessage(string MessageId, string Body, Instant? ScheduledFor = null);
+public sealed record OutgoingMessage(string MessageId, string Body, Instant? ScheduledFor = null)
+{
+    private readonly DeferredPayload? _deferred;
+
+    /// <summary>A message whose JSON is made when a sender first reads <see cref="Body"/> (every queue
+    /// does when it sends; <c>supporthub simulate</c> only counts notifications and never does).</summary>
+    public OutgoingMessage(string messageId, DeferredPayload body, Instant? scheduledFor = null)
+        : this(messageId, "", scheduledFor) =>
+        _deferred = body ?? throw new ArgumentNullException(nameof(body));
+
+    /// <summary>JSON.</summary>
+    public string Body
+    {
+        get => _deferred?.Text ?? field;
+        init
+        {
+            field = value;
+            _deferred = null;
+        }
+    } = Body;
+
+    public bool Equals(OutgoingMessage? other) =>
+        other is not null && string.Equals(MessageId, other.MessageId, StringComparison.Ordinal)
+        && string.Equals(Body, other.Body, StringComparison.Ordinal) && ScheduledFor == other.ScheduledFor;
+
+    public override int GetHashCode() => HashCode.Combine(MessageId, Body, ScheduledFor);
+}
 
 /// <summary>Sends to a named queue (<see cref="QueueNames"/>).</summary>
 public interface IMessageSender

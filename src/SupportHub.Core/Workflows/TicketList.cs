@@ -46,6 +46,10 @@ public sealed class TicketList(IEntityStore store)
     public const string Table = "ticketlist";
     public const string Partition = "tickets";
 
+    /// <summary>The entries this instance wrote, by ticket, under the ETag of the write: the runner
+    /// reads a ticket's entry after every message to compare it, and rarely needs to parse it.</summary>
+    private readonly SavedByETag<TicketListEntry> _written = new();
+
     /// <summary>Writes the ticket's entry unless the stored one is from the same or a newer version.</summary>
     public Task UpdateAsync(TicketState state, CancellationToken cancellationToken) => WriteAsync(state, sameListingWillDo: false, cancellationToken);
 
@@ -62,25 +66,25 @@ public sealed class TicketList(IEntityStore store)
     {
         ArgumentNullException.ThrowIfNull(state);
         var key = new EntityKey(Partition, state.Ref);
-        var payload = WorkflowJson.Serialize(TicketListEntry.From(state));
+        // Written only when the stored entry is missing or older, which a repeat rarely finds.
+        TicketListEntry? entry = null;
+        string? payload = null;
         while (true)
         {
             var row = await store.GetAsync(Table, key, cancellationToken);
-            if (row is not null && WorkflowJson.Deserialize<TicketListEntry>(row.Payload) is var stored
+            if (row is not null && (_written.Find(state.Ref, row.ETag) ?? WorkflowJson.Deserialize<TicketListEntry>(row.Payload)) is var stored
                 && (stored.Version >= state.Version || (sameListingWillDo && stored.Lists(state))))
             {
                 return;
             }
+            entry ??= TicketListEntry.From(state);
+            payload ??= WorkflowJson.Serialize(entry);
             try
             {
-                if (row is null)
-                {
-                    await store.CreateAsync(Table, key, payload, cancellationToken);
-                }
-                else
-                {
-                    await store.UpdateAsync(Table, key, payload, row.ETag, cancellationToken);
-                }
+                var etag = row is null
+                    ? await store.CreateAsync(Table, key, payload, cancellationToken)
+                    : await store.UpdateAsync(Table, key, payload, row.ETag, cancellationToken);
+                _written.Remember(state.Ref, etag, entry);
                 return;
             }
             catch (EntityConflictException)

@@ -20,7 +20,7 @@ namespace SupportHub.Workflows;
 /// so a crash before that write heals on redelivery); a decision that leaves the entry as it was
 /// skips the write.</item>
 /// <item>The state this runner saved is kept in memory under the ETag the save returned
-/// (<see cref="SavedStates"/>); a load that finds the same ETag uses it instead of parsing the row
+/// (<see cref="SavedByETag{T}"/>); a load that finds the same ETag uses it instead of parsing the row
 /// again. An ETag names one write, so the row cannot have changed under it.</item>
 /// </list>
 /// </summary>
@@ -42,7 +42,7 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
     private const int MaxAttempts = 8;
 
     private readonly TicketList list = new(store);
-    private readonly SavedStates saved = new();
+    private readonly SavedByETag<TicketState> saved = new();
 
     public TicketContext Context => context;
 
@@ -136,7 +136,7 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
         {
             case SendNotification notify:
                 await sender.SendAsync(QueueNames.NotificationsOutbound,
-                    new OutgoingMessage(notify.Id, WorkflowJson.Serialize(notify.Notification)), cancellationToken);
+                    new OutgoingMessage(notify.Id, WorkflowJson.Defer(notify.Notification)), cancellationToken);
                 break;
             case ScheduleTimer timer:
                 await sender.SendAsync(QueueNames.WorkflowEvents,
@@ -160,7 +160,7 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
 
     private List<EntityChange> Changes(string ticket, StoredEntity? row, TicketDecision decision)
     {
-        var state = WorkflowJson.Serialize(decision.State);
+        var state = WorkflowJson.Defer(decision.State);
         var version = decision.State!.Version;
         var changes = new List<EntityChange>
         {
@@ -178,36 +178,7 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
                 new EntityKey(ticket, $"{HistoryPrefix}{version:D8}"), lines.ToJsonString()));
         }
         changes.AddRange(decision.Effects.Select((effect, i) =>
-            EntityChange.Create(new EntityKey(ticket, $"{OutboxPrefix}{version:D8}:{i:D3}"), WorkflowJson.Serialize(effect))));
+            EntityChange.Create(new EntityKey(ticket, $"{OutboxPrefix}{version:D8}:{i:D3}"), WorkflowJson.Defer(effect))));
         return changes;
-    }
-
-    /// <summary>The states this runner saved most recently, by ticket, with the ETag of the save. Bounded:
-    /// when full it starts over, which costs a parse per ticket, never a wrong state.</summary>
-    private sealed class SavedStates
-    {
-        private const int Capacity = 16_384;
-
-        private readonly Dictionary<string, (string ETag, TicketState State)> states = new(StringComparer.Ordinal);
-
-        public TicketState? Find(string ticket, string etag)
-        {
-            lock (states)
-            {
-                return states.TryGetValue(ticket, out var entry) && string.Equals(entry.ETag, etag, StringComparison.Ordinal) ? entry.State : null;
-            }
-        }
-
-        public void Remember(string ticket, string etag, TicketState state)
-        {
-            lock (states)
-            {
-                if (states.Count >= Capacity && !states.ContainsKey(ticket))
-                {
-                    states.Clear();
-                }
-                states[ticket] = (etag, state);
-            }
-        }
     }
 }

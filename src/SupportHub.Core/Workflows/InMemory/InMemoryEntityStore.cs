@@ -1,14 +1,20 @@
+using System.Text;
+
 namespace SupportHub.Workflows.InMemory;
 
 // The store `supporthub simulate` runs the deciders against: same contract as the SQLite and Table
 // Storage stores (EntityStoreContract), state lives as long as the instance. ETags come from a
 // counter, so a run is deterministic and an ETag is never reused, even after delete and re-create.
+// Payloads are kept as UTF-8, as SQLite keeps them: half the memory of .NET strings, which a month's
+// simulation of 100,000 tickets (a state row each) felt; a read turns one into text only when asked.
+// A deferred payload (DeferredPayload: the runner's state and outbox rows) is kept as given and
+// serialized when a read first asks for its text.
 
 /// <summary>An <see cref="IEntityStore"/> held in memory; thread-safe.</summary>
 public sealed class InMemoryEntityStore : IEntityStore
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<(string Table, string PartitionKey), SortedDictionary<string, Row>> _partitions = [];
+    private readonly Dictionary<string, Dictionary<string, Partition>> _tables = new(StringComparer.Ordinal);
     private long _lastETag;
 
     public Task<StoredEntity?> GetAsync(string table, EntityKey key, CancellationToken cancellationToken)
@@ -18,7 +24,7 @@ public sealed class InMemoryEntityStore : IEntityStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            return Task.FromResult(Find(table, key) is { } row ? new StoredEntity(key, row.Payload, row.ETag) : null);
+            return Task.FromResult(Find(table, key) is { } row ? row.Read(key) : null);
         }
     }
 
@@ -61,16 +67,16 @@ public sealed class InMemoryEntityStore : IEntityStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (!_partitions.TryGetValue((table, partitionKey), out var rows))
+            if (!_tables.TryGetValue(table, out var partitions) || !partitions.TryGetValue(partitionKey, out var partition))
             {
                 return Task.FromResult(new EntityPage([], null));
             }
 
             // The continuation is the last RowKey returned: the next page starts after it.
-            var matching = rows
-                .Where(r => rowKeys.Contains(r.Key) && (continuation is null || string.CompareOrdinal(r.Key, continuation) > 0))
+            var matching = partition.SortedKeys
+                .Where(k => rowKeys.Contains(k) && (continuation is null || string.CompareOrdinal(k, continuation) > 0))
                 .Take(pageSize + 1)
-                .Select(r => new StoredEntity(new EntityKey(partitionKey, r.Key), r.Value.Payload, r.Value.ETag))
+                .Select(k => partition.Rows[k].Read(new EntityKey(partitionKey, k)))
                 .ToList();
             var more = matching.Count > pageSize;
             var page = more ? matching[..pageSize] : matching;
@@ -103,8 +109,9 @@ public sealed class InMemoryEntityStore : IEntityStore
     // Checks every precondition first, then writes: all or nothing. Caller holds the lock.
     private List<string?> Apply(string table, IReadOnlyList<EntityChange> changes)
     {
-        foreach (var change in changes)
+        for (var i = 0; i < changes.Count; i++)
         {
+            var change = changes[i];
             var existing = Find(table, change.Key);
             EntityConflictKind? conflict = change.Kind switch
             {
@@ -121,24 +128,31 @@ public sealed class InMemoryEntityStore : IEntityStore
         }
 
         var etags = new List<string?>(changes.Count);
-        foreach (var change in changes)
+        for (var i = 0; i < changes.Count; i++)
         {
-            var partition = (table, change.Key.PartitionKey);
+            var change = changes[i];
             if (change.Kind == EntityChangeKind.Delete)
             {
-                _partitions[partition].Remove(change.Key.RowKey);
+                _tables[table][change.Key.PartitionKey].Remove(change.Key.RowKey);
                 etags.Add(null);
                 continue;
             }
 
-            if (!_partitions.TryGetValue(partition, out var rows))
+            if (!_tables.TryGetValue(table, out var partitions))
             {
-                rows = new SortedDictionary<string, Row>(StringComparer.Ordinal);
-                _partitions[partition] = rows;
+                partitions = new Dictionary<string, Partition>(StringComparer.Ordinal);
+                _tables[table] = partitions;
+            }
+            if (!partitions.TryGetValue(change.Key.PartitionKey, out var partition))
+            {
+                partition = new Partition();
+                partitions[change.Key.PartitionKey] = partition;
             }
 
             var etag = $"W/\"{++_lastETag}\"";
-            rows[change.Key.RowKey] = new Row(change.Payload!, etag);
+            partition.Set(change.Key.RowKey, change.Deferred is { } deferred
+                ? new Row(null, deferred, etag)
+                : new Row(Encoding.UTF8.GetBytes(change.Payload!), null, etag));
             etags.Add(etag);
         }
 
@@ -146,7 +160,44 @@ public sealed class InMemoryEntityStore : IEntityStore
     }
 
     private Row? Find(string table, EntityKey key) =>
-        _partitions.TryGetValue((table, key.PartitionKey), out var rows) && rows.TryGetValue(key.RowKey, out var row) ? row : null;
+        _tables.TryGetValue(table, out var partitions) && partitions.TryGetValue(key.PartitionKey, out var partition)
+        && partition.Rows.TryGetValue(key.RowKey, out var row) ? row : null;
 
-    private sealed record Row(string Payload, string ETag);
+    /// <summary>
+    /// A partition's rows by RowKey, with the keys in ordinal order for queries, sorted when a query
+    /// first needs them after a row was added or removed. Reads and writes by key are what the
+    /// workflows do per message; queries (an outbox on a redelivery, the ticket list) are rare.
+    /// </summary>
+    private sealed class Partition
+    {
+        private string[]? _sortedKeys;
+
+        public Dictionary<string, Row> Rows { get; } = new(StringComparer.Ordinal);
+
+        public string[] SortedKeys => _sortedKeys ??= [.. Rows.Keys.Order(StringComparer.Ordinal)];
+
+        public void Set(string rowKey, Row row)
+        {
+            ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(Rows, rowKey, out var existed);
+            slot = row;
+            if (!existed)
+            {
+                _sortedKeys = null;
+            }
+        }
+
+        public void Remove(string rowKey)
+        {
+            if (Rows.Remove(rowKey))
+            {
+                _sortedKeys = null;
+            }
+        }
+    }
+
+    /// <summary>A row's payload: UTF-8 text, or a deferred payload kept as given (made text when read).</summary>
+    private sealed record Row(byte[]? Utf8, DeferredPayload? Deferred, string ETag)
+    {
+        public StoredEntity Read(EntityKey key) => Deferred is { } deferred ? new StoredEntity(key, deferred, ETag) : new StoredEntity(key, Utf8!, ETag);
+    }
 }
