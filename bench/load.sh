@@ -24,6 +24,7 @@ threads=2
 
 source bench/common.sh
 need_apt wrk
+need_apt /usr/bin/time time
 
 chat_secret=load-chat-secret-0123456789
 api_key=load-api-key-0123456789
@@ -133,9 +134,13 @@ hub_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$
 run() {
   local before after result
   before=$(hub_cpu)
-  result=$(wrk -t"$threads" -c"$connections" -d"$1s" --timeout 10s -s "$2" "$base$3" -- "${4:-run}" | grep '^RESULT')
+  # wrk's own CPU time too: it shares the machine, and should not be what limits the run.
+  result=$( { /usr/bin/time -f "WRKCPU %U %S" wrk -t"$threads" -c"$connections" -d"$1s" --timeout 10s -s "$2" "$base$3" -- "${4:-run}"; } 2>&1 | grep -E "^RESULT|^WRKCPU" | tr "\n" " ")
   after=$(hub_cpu)
-  echo "$result hub_cores=$(python3 -c "import sys; print(f'{(float(sys.argv[2]) - float(sys.argv[1])) / float(sys.argv[3]):.2f}')" "$before" "$after" "$1")"
+  echo "$result $(python3 -c "import sys, re
+b, a, s, r = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+u, k = re.search(r'WRKCPU ([0-9.]+) ([0-9.]+)', r).groups()
+print(f'hub_cores={(a - b) / s:.2f} wrk_cores={(float(u) + float(k)) / s:.2f}')" "$before" "$after" "$1" "$result")"
 }
 
 echo "warm-up (3 s each)..." >&2
@@ -151,11 +156,12 @@ if [[ -n "${TRACE:-}" ]]; then
 fi
 chat=$(run "$seconds" "$work/chat.lua" /api/intake/chat)
 [[ -n "${TRACE:-}" ]] && { wait "$trace_pid" || cat "$work/trace.log" >&2; }
+
 field() { sed -E "s/.* $1=([^ ]+).*/\1/" <<< "$2"; }
 
-printf '%-22s %10s %9s %9s %10s %8s %10s\n' route "req/s" "p50 ms" "p99 ms" "2xx" "other" "hub cores"
-printf '%-22s %10s %9s %9s %10s %8s %10s\n' "GET /healthz" "$(field rps "$health")" "$(field p50_ms "$health")" "$(field p99_ms "$health")" "$(field accepted "$health")" "$(field other "$health")" "$(field hub_cores "$health")"
-printf '%-22s %10s %9s %9s %10s %8s %10s\n' "POST /api/intake/chat" "$(field rps "$chat")" "$(field p50_ms "$chat")" "$(field p99_ms "$chat")" "$(field accepted "$chat")" "$(field other "$chat")" "$(field hub_cores "$chat")"
+printf '%-22s %10s %9s %9s %10s %8s %10s %10s\n' route "req/s" "p50 ms" "p99 ms" "2xx" "other" "hub cores" "wrk cores"
+printf '%-22s %10s %9s %9s %10s %8s %10s %10s\n' "GET /healthz" "$(field rps "$health")" "$(field p50_ms "$health")" "$(field p99_ms "$health")" "$(field accepted "$health")" "$(field other "$health")" "$(field hub_cores "$health")" "$(field wrk_cores "$health")"
+printf '%-22s %10s %9s %9s %10s %8s %10s %10s\n' "POST /api/intake/chat" "$(field rps "$chat")" "$(field p50_ms "$chat")" "$(field p99_ms "$chat")" "$(field accepted "$chat")" "$(field other "$chat")" "$(field hub_cores "$chat")" "$(field wrk_cores "$chat")"
 python3 -c "import sys; print(f'intake/healthz: {float(sys.argv[1]) / float(sys.argv[2]) * 100:.1f} %')" "$(field rps "$chat")" "$(field rps "$health")"
 
 sort -u "$work"/refs-*.txt > "$work/refs.txt"

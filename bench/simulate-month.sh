@@ -9,6 +9,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tickets=${1:-100000}
+if [[ ! -x /usr/bin/time ]]; then
+  echo "installing time (apt-get)..." >&2
+  (apt-get install -y time || { apt-get update && apt-get install -y time; }) > /dev/null
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 dotnet build -c Release src/SupportHub.Cli -v q -nologo > "$work/build.log" || { cat "$work/build.log"; exit 1; }
