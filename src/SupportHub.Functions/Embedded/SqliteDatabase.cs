@@ -240,10 +240,25 @@ public sealed class SqliteDatabase : IDisposable
 /// <summary>A read connection of the file with its prepared statements (see <see cref="SqliteDatabase.Read"/>).</summary>
 internal sealed class SqliteReader(SqliteConnection connection) : IDisposable
 {
-    private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
+    private readonly SqliteStatements _statements = new(connection);
 
     /// <summary>The prepared statement for <paramref name="sql"/>, with no parameters bound yet.</summary>
-    public SqliteCommand Command(string sql)
+    public SqliteCommand Command(string sql) => _statements.Get(sql);
+
+    public void Dispose()
+    {
+        _statements.Dispose();
+        connection.Dispose();
+    }
+}
+
+/// <summary>One connection's statements, prepared once per SQL text and reused (the connection stays the owner's).</summary>
+internal sealed class SqliteStatements(SqliteConnection connection) : IDisposable
+{
+    private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
+
+    /// <summary>The statement for <paramref name="sql"/>, with no parameters bound yet.</summary>
+    public SqliteCommand Get(string sql)
     {
         if (!_statements.TryGetValue(sql, out var command))
         {
@@ -261,6 +276,5 @@ internal sealed class SqliteReader(SqliteConnection connection) : IDisposable
         {
             command.Dispose();
         }
-        connection.Dispose();
     }
 }

@@ -30,13 +30,14 @@ internal sealed class SqliteWriter : IDisposable
     private readonly Channel<PendingWrite> _pending = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SqliteConnection _connection;
     private readonly Thread _thread;
-    private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
+    private readonly SqliteStatements _statements;
     private SqliteTransaction? _transaction;
     private long _lastETag; // the last ETag number handed out in this batch; -1 until the counter is read
 
     public SqliteWriter(SqliteConnection connection)
     {
         _connection = connection;
+        _statements = new SqliteStatements(connection);
         _thread = new Thread(Run) { IsBackground = true, Name = "SupportHub SQLite writer" };
         _thread.Start();
     }
@@ -59,13 +60,7 @@ internal sealed class SqliteWriter : IDisposable
     /// current transaction, with no parameters bound yet.</summary>
     public SqliteCommand Command(string sql)
     {
-        if (!_statements.TryGetValue(sql, out var command))
-        {
-            command = _connection.CreateCommand();
-            command.CommandText = sql;
-            _statements[sql] = command;
-        }
-        command.Parameters.Clear();
+        var command = _statements.Get(sql);
         command.Transaction = _transaction;
         return command;
     }
@@ -99,10 +94,7 @@ internal sealed class SqliteWriter : IDisposable
     {
         _pending.Writer.TryComplete();
         _thread.Join();
-        foreach (var command in _statements.Values)
-        {
-            command.Dispose();
-        }
+        _statements.Dispose();
         _connection.Dispose();
     }
 
