@@ -26,25 +26,7 @@ source bench/common.sh
 need_apt wrk
 need_apt /usr/bin/time time
 
-chat_secret=load-chat-secret-0123456789
-api_key=load-api-key-0123456789
-
-SupportHub__DataPath="$work/data" \
-SupportHub__Policy="$root/samples/policy.json" \
-SupportHub__ApiKey="$api_key" \
-SupportHub__Secrets__Email=load-email-secret-0123456789 \
-SupportHub__Secrets__Chat="$chat_secret" \
-SupportHub__Secrets__Phone=load-phone-secret-0123456789 \
-SupportHub__Secrets__Sms=load-sms-secret-0123456789 \
-ASPNETCORE_URLS="$base" \
-Logging__LogLevel__Default=Warning \
-  dotnet src/SupportHub.Functions/bin/Release/net10.0/SupportHub.Functions.dll > "$work/hub.log" 2>&1 &
-hub_pid=$!
-for _ in $(seq 1 100); do
-  curl -fsS "$base/healthz" > /dev/null 2>&1 && break
-  kill -0 "$hub_pid" 2> /dev/null || { cat "$work/hub.log"; exit 1; }
-  sleep 0.2
-done
+start_hub load "$root/samples/policy.json"
 
 # Enough distinct bodies for the warm-up and the measured run at up to 20,000 requests/s.
 total=$(( (seconds + 3) * 20000 ))

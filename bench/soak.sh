@@ -24,26 +24,9 @@ source bench/common.sh
 need_apt wrk
 need_apt sqlite3
 
-chat_secret=soak-chat-secret-0123456789
 db="$work/data/supporthub.db"
 
-SupportHub__DataPath="$work/data" \
-SupportHub__Policy="$root/bench/soak-policy.json" \
-SupportHub__ApiKey=soak-api-key-0123456789 \
-SupportHub__Secrets__Email=soak-email-secret-0123456789 \
-SupportHub__Secrets__Chat="$chat_secret" \
-SupportHub__Secrets__Phone=soak-phone-secret-0123456789 \
-SupportHub__Secrets__Sms=soak-sms-secret-0123456789 \
-SupportHub__Queues__PollInterval=00:00:00.100 \
-ASPNETCORE_URLS="$base" \
-Logging__LogLevel__Default=Warning \
-  dotnet src/SupportHub.Functions/bin/Release/net10.0/SupportHub.Functions.dll > "$work/hub.log" 2>&1 &
-hub_pid=$!
-for _ in $(seq 1 100); do
-  curl -fsS "$base/healthz" > /dev/null 2>&1 && break
-  kill -0 "$hub_pid" 2> /dev/null || { cat "$work/hub.log"; exit 1; }
-  sleep 0.2
-done
+start_hub soak "$root/bench/soak-policy.json" SupportHub__Queues__PollInterval=00:00:00.100
 
 sign_bodies() { # prefix count severity out
   python3 - "$1" "$2" "$3" "$4" "$chat_secret" << 'EOF'
