@@ -7,6 +7,7 @@ namespace SupportHub.Functions.Embedded;
 // writer. Within this process every write goes through one SqliteWriter (group commit: one
 // IMMEDIATE transaction for whatever writes are waiting, see there); other connections only read.
 // Two processes on the same file queue on the busy timeout instead of failing on a lock upgrade.
+// The WAL is copied into the file by a background thread (SqliteCheckpointer), not inside a commit.
 // synchronous=FULL: a committed transaction survives power loss, not only a crash.
 
 /// <summary>The SQLite file under the data folder, its schema, and connections to it.</summary>
@@ -22,6 +23,7 @@ public sealed class SqliteDatabase : IDisposable
 
     private readonly string _connectionString;
     private readonly SqliteWriter _writer;
+    private readonly SqliteCheckpointer _checkpointer;
 
     /// <summary>Read connections kept beyond this many idle ones are closed.</summary>
     private const int MaxIdleReaders = 64;
@@ -30,6 +32,11 @@ public sealed class SqliteDatabase : IDisposable
     private volatile bool _disposed;
 
     public SqliteDatabase(string filePath)
+        : this(filePath, SqliteCheckpointing.Default)
+    {
+    }
+
+    internal SqliteDatabase(string filePath, SqliteCheckpointing checkpointing)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
         FilePath = Path.GetFullPath(filePath);
@@ -42,7 +49,16 @@ public sealed class SqliteDatabase : IDisposable
             DefaultTimeout = (int)BusyTimeout.TotalSeconds,
         }.ToString();
         CreateSchema();
-        _writer = new SqliteWriter(OpenWriter());
+        _checkpointer = new SqliteCheckpointer(OpenAsync(CancellationToken.None).GetAwaiter().GetResult(), checkpointing);
+        try
+        {
+            _writer = new SqliteWriter(OpenWriter(checkpointing), _checkpointer);
+        }
+        catch
+        {
+            _checkpointer.Dispose();
+            throw;
+        }
     }
 
     public string FilePath { get; }
@@ -106,12 +122,13 @@ public sealed class SqliteDatabase : IDisposable
 
     // The writer's connection. Its page cache is larger than SQLite's 2 MB default: index rows keyed by
     // hashes land on random pages, and a small cache read most of them back from the file (a pread
-    // each) on every write. It grows only as pages are used.
-    private SqliteConnection OpenWriter()
+    // each) on every write. It grows only as pages are used. Checkpoints are the checkpointer's (see
+    // there): SQLite's own, in the writer's COMMIT, only past a far larger WAL.
+    private SqliteConnection OpenWriter(SqliteCheckpointing checkpointing)
     {
         var connection = OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
         using var pragma = connection.CreateCommand();
-        pragma.CommandText = $"PRAGMA cache_size = -{WriterCacheKiB};";
+        pragma.CommandText = $"PRAGMA cache_size = -{WriterCacheKiB}; PRAGMA wal_autocheckpoint = {checkpointing.WriterPages};";
         pragma.ExecuteNonQuery();
         return connection;
     }
@@ -154,6 +171,7 @@ public sealed class SqliteDatabase : IDisposable
             reader.Dispose();
         }
         _writer.Dispose();
+        _checkpointer.Dispose();
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
     }

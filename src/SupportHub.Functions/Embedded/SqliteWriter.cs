@@ -34,9 +34,13 @@ internal sealed class SqliteWriter : IDisposable
     private SqliteTransaction? _transaction;
     private long _lastETag; // the last ETag number handed out in this batch; -1 until the counter is read
 
-    public SqliteWriter(SqliteConnection connection)
+    private readonly SqliteCheckpointer? _checkpointer;
+
+    /// <param name="checkpointer">Told of each commit; when it asks, the writer finishes a checkpoint between two batches.</param>
+    public SqliteWriter(SqliteConnection connection, SqliteCheckpointer? checkpointer = null)
     {
         _connection = connection;
+        _checkpointer = checkpointer;
         _statements = new SqliteStatements(connection);
         _thread = new Thread(Run) { IsBackground = true, Name = "SupportHub SQLite writer" };
         _thread.Start();
@@ -151,6 +155,7 @@ internal sealed class SqliteWriter : IDisposable
                 {
                     write.Succeed();
                 }
+                _checkpointer?.Committed();
             }
             catch (Exception exception)
             {
@@ -165,6 +170,30 @@ internal sealed class SqliteWriter : IDisposable
             {
                 _transaction = null;
             }
+            if (_checkpointer is { RestartWanted: true })
+            {
+                FinishCheckpoint();
+            }
+        }
+    }
+
+    // Between two batches, after the last one's callers were answered: copies the frames the background
+    // passes have not (a few: they ran back to back before asking), so that the next BEGIN starts the WAL
+    // from the beginning again. A reader still on an old snapshot, or a background pass running right
+    // now, leaves frames behind: then it tries again after the next batch.
+    private void FinishCheckpoint()
+    {
+        try
+        {
+            using var result = Command("PRAGMA wal_checkpoint(PASSIVE);").ExecuteReader();
+            if (result.Read() && result.GetInt64(0) == 0 && result.GetInt64(1) == result.GetInt64(2))
+            {
+                _checkpointer!.Restarted();
+            }
+        }
+        catch (SqliteException)
+        {
+            // A disk error: the next batch's COMMIT meets it too, and reports it to its callers.
         }
     }
 

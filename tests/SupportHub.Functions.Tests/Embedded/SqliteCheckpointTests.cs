@@ -1,0 +1,131 @@
+using SupportHub.Functions.Embedded;
+using SupportHub.Testing;
+using SupportHub.Workflows;
+
+namespace SupportHub.Functions.Tests.Embedded;
+
+// The WAL is copied into the database file by SqliteCheckpointer, off the commit path, and starts
+// over once it is large even while writes never pause. SQLite's own automatic checkpoint in the
+// writer is set out of reach in these tests, so what they see is the checkpointer's doing.
+public sealed class SqliteCheckpointTests : IDisposable
+{
+    private const string Table = "checkpoints";
+    private const int NeverByTheWriter = 1_000_000;
+
+    private readonly TemporaryDirectory _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private string DatabaseFile => _folder.File(SqliteDatabase.FileName);
+
+    [Fact]
+    public async Task Writes_AreCopiedIntoTheDatabaseFile_InTheBackground()
+    {
+        using var database = new SqliteDatabase(DatabaseFile, new SqliteCheckpointing(TimeSpan.FromMilliseconds(100), NeverByTheWriter, NeverByTheWriter));
+        var store = new SqliteEntityStore(database);
+        var before = new FileInfo(DatabaseFile).Length;
+
+        // About 2.4 MB in 300 commits: in the WAL first, in the file only once a checkpoint copied it.
+        for (var i = 0; i < 300; i++)
+        {
+            await store.SetAsync(Table, new EntityKey($"p{i}", "r"), Payload(i, 8000), CancellationToken.None);
+        }
+
+        var copied = await Eventually(() => new FileInfo(DatabaseFile).Length >= before + 2_000_000, TimeSpan.FromSeconds(10));
+        Assert.True(copied, $"The database file is {new FileInfo(DatabaseFile).Length} bytes (was {before}): the WAL was not checkpointed.");
+    }
+
+    [Fact]
+    public async Task SteadyWrites_PastTheRestartSize_TheWalStartsOverAndNothingIsLost()
+    {
+        // Restart past 1 MB of WAL (256 pages); 16 writers keep the single writer busy with ~40 MB, so
+        // it is never idle when a background pass ends: only the writer's own finishing pass restarts it.
+        using var database = new SqliteDatabase(DatabaseFile, new SqliteCheckpointing(TimeSpan.FromMilliseconds(20), 256, NeverByTheWriter));
+        var store = new SqliteEntityStore(database);
+        const int Writers = 16, PerWriter = 250, Size = 10_000;
+        using var stop = new CancellationTokenSource();
+        var readFailures = 0;
+        var reader = Task.Run(async () =>
+        {
+            // Readers beside the checkpoints and restarts: a written row always reads back whole.
+            var random = new Random(7);
+            while (!stop.IsCancellationRequested)
+            {
+                var i = random.Next(Writers * PerWriter);
+                if (await store.GetAsync(Table, Key(i), CancellationToken.None) is { } row && row.Payload != Payload(i, Size))
+                {
+                    Interlocked.Increment(ref readFailures);
+                }
+            }
+        });
+
+        await Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
+        {
+            for (var n = 0; n < PerWriter; n++)
+            {
+                var i = w * PerWriter + n;
+                await store.SetAsync(Table, Key(i), Payload(i, Size), CancellationToken.None);
+            }
+        })));
+        await stop.CancelAsync();
+        await reader;
+
+        // The WAL file keeps its largest length: it never held more than a few MB of the 40 written
+        // (about 6 MB here; without the writer's finishing pass 20–95 MB).
+        var wal = new FileInfo(DatabaseFile + "-wal").Length;
+        Assert.True(wal < 16_000_000, $"The WAL grew to {wal} bytes: it did not start over.");
+        Assert.Equal(0, readFailures);
+        for (var i = 0; i < Writers * PerWriter; i++)
+        {
+            Assert.Equal(Payload(i, Size), (await store.GetAsync(Table, Key(i), CancellationToken.None))?.Payload);
+        }
+    }
+
+    [Fact]
+    public async Task Reopen_AfterCheckpointsAndRestarts_EveryRowIsThere()
+    {
+        var checkpointing = new SqliteCheckpointing(TimeSpan.FromMilliseconds(10), 64, NeverByTheWriter);
+        using (var database = new SqliteDatabase(DatabaseFile, checkpointing))
+        {
+            var store = new SqliteEntityStore(database);
+            await Task.WhenAll(Enumerable.Range(0, 600).Select(i => store.SetAsync(Table, Key(i), Payload(i, 3000), CancellationToken.None)));
+        }
+
+        using var reopened = new SqliteDatabase(DatabaseFile, checkpointing);
+        var again = new SqliteEntityStore(reopened);
+        for (var i = 0; i < 600; i++)
+        {
+            Assert.Equal(Payload(i, 3000), (await again.GetAsync(Table, Key(i), CancellationToken.None))?.Payload);
+        }
+    }
+
+    private static EntityKey Key(int i) => new($"p{i}", "r");
+
+    // Distinct per row and not compressible into fewer pages: a row is checked whole.
+    private static string Payload(int i, int size)
+    {
+        var text = $"{{\"i\":{i},\"pad\":\"";
+        var pad = new System.Text.StringBuilder(size);
+        var state = (uint)(i * 2654435761u + 1);
+        while (pad.Length < size)
+        {
+            state = state * 1664525u + 1013904223u;
+            pad.Append((char)('a' + (state >> 27)));
+        }
+        return text + pad + "\"}";
+    }
+
+    private static async Task<bool> Eventually(Func<bool> condition, TimeSpan within)
+    {
+        var until = DateTime.UtcNow + within;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > until)
+            {
+                return false;
+            }
+            await Task.Delay(20);
+        }
+        return true;
+    }
+}
