@@ -39,11 +39,13 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
     /// <summary>Calls from the same number this soon after the last one join its ticket.</summary>
     public static Duration CallerWindow { get; } = Duration.FromMinutes(30);
 
-    /// <summary>How many references one write of the counter reserves (see <see cref="NextReferenceAsync"/>).</summary>
+    /// <summary>How many references one write of the counter reserves at a quiet desk (see <see cref="NextReferenceAsync"/>).</summary>
     public const int ReferenceBlock = 64;
 
+    /// <summary>The most references one write of the counter reserves, under heavy intake.</summary>
+    public const int MaxReferenceBlock = 1024;
+
     private readonly ReservedReferences _references = new();
-    private readonly SemaphoreSlim _refill = new(1, 1);
 
     [System.Text.RegularExpressions.GeneratedRegex(@"\[#(\d{1,9})\]")]
     private static partial System.Text.RegularExpressions.Regex SubjectReference();
@@ -174,45 +176,127 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
     // References are reserved from the stored counter a block at a time and handed out from memory:
     // one conditional write per block instead of one per ticket. Under concurrent intake the
     // per-ticket read-and-update lost almost every race (64 requests read one ETag, one wins), so the
-    // counter serialised all ticket creation. The price: references stay unique and increase within
-    // a process, but the unused rest of a block is skipped when the process stops, and two hub
-    // instances hand out interleaved blocks.
+    // counter serialised all ticket creation. The next block is reserved while half of the current one
+    // is left, so a request need not wait for the counter's write (under load every request arriving
+    // while a block was reserved waited for that write: a batch of the store's writer, half the
+    // intake time). Should requests still run out first, the next block is twice as large (up to
+    // MaxReferenceBlock); once a reservation is back with plenty to spare, it halves again (down to
+    // ReferenceBlock). The price: references stay unique and increase within a process, but what is
+    // left of the current block and the one reserved ahead is skipped when the process stops (at a
+    // quiet desk under two blocks of 64), and two hub instances hand out interleaved blocks.
     private async Task<string> NextReferenceAsync(CancellationToken cancellationToken)
     {
+        var retried = false;
         while (true)
         {
+            string? handed = null;
+            Task<int>? upcoming = null;
+            TaskCompletionSource<int>? reserve = null;
+            var size = 0;
             lock (_references)
             {
                 if (_references.Next < _references.End)
                 {
-                    return (_references.Next++).ToString(CultureInfo.InvariantCulture);
-                }
-            }
-            await _refill.WaitAsync(cancellationToken);
-            try
-            {
-                bool empty;
-                lock (_references)
-                {
-                    empty = _references.Next >= _references.End;
-                }
-                if (empty)
-                {
-                    var first = await ReserveBlockAsync(cancellationToken);
-                    lock (_references)
+                    handed = (_references.Next++).ToString(CultureInfo.InvariantCulture);
+                    if (_references.End - _references.Next <= _references.Size / 2 && _references.Upcoming is null)
                     {
-                        (_references.Next, _references.End) = (first, first + ReferenceBlock);
+                        (reserve, size) = ReserveAhead();
+                    }
+                }
+                else if (_references.Upcoming is null)
+                {
+                    (reserve, size) = ReserveAhead();
+                    upcoming = reserve.Task;
+                }
+                else
+                {
+                    upcoming = _references.Upcoming;
+                    if (!upcoming.IsCompleted && !_references.RanOut)
+                    {
+                        // Ran out before the reservation was back: the next one takes more.
+                        _references.RanOut = true;
+                        _references.NextSize = Math.Min(_references.NextSize * 2, MaxReferenceBlock);
                     }
                 }
             }
-            finally
+            if (reserve is not null)
             {
-                _refill.Release();
+                _ = ReserveIntoAsync(reserve, size);
+            }
+            if (handed is not null)
+            {
+                return handed;
+            }
+
+            int first;
+            try
+            {
+                first = await upcoming!.WaitAsync(cancellationToken);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                lock (_references)
+                {
+                    if (_references.Upcoming == upcoming)
+                    {
+                        _references.Upcoming = null;
+                    }
+                }
+                // A reservation started ahead by an earlier request failed (the store was away then):
+                // this request tries once itself before it gives up.
+                if (reserve is null && !retried)
+                {
+                    retried = true;
+                    continue;
+                }
+                throw;
+            }
+            lock (_references)
+            {
+                // The first request back installs the block; the others find it there.
+                if (_references.Upcoming == upcoming)
+                {
+                    (_references.Next, _references.End, _references.Size) = (first, first + _references.UpcomingSize, _references.UpcomingSize);
+                    (_references.Upcoming, _references.RanOut) = (null, false);
+                }
             }
         }
     }
 
-    private async Task<int> ReserveBlockAsync(CancellationToken cancellationToken)
+    // Under the lock: marks a reservation of the next block as under way (it is started outside the
+    // lock, since it reads the store).
+    private (TaskCompletionSource<int> Reserve, int Size) ReserveAhead()
+    {
+        var reserve = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        (_references.Upcoming, _references.UpcomingSize) = (reserve.Task, _references.NextSize);
+        return (reserve, _references.NextSize);
+    }
+
+    private async Task ReserveIntoAsync(TaskCompletionSource<int> reserve, int size)
+    {
+        int first;
+        try
+        {
+            // Not the request's token: the block serves whichever requests come next.
+            first = await ReserveBlockAsync(size, CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            reserve.SetException(exception);
+            return;
+        }
+        lock (_references)
+        {
+            // Back with over a third of the current block to spare: a smaller block would do.
+            if (!_references.RanOut && _references.End - _references.Next >= _references.Size * 3 / 8)
+            {
+                _references.NextSize = Math.Max(_references.NextSize / 2, ReferenceBlock);
+            }
+        }
+        reserve.SetResult(first);
+    }
+
+    private async Task<int> ReserveBlockAsync(int size, CancellationToken cancellationToken)
     {
         var key = new EntityKey("tickets", "next");
         while (true)
@@ -222,11 +306,11 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
             {
                 if (row is null)
                 {
-                    await store.CreateAsync(CounterTable, key, Counter(FirstReference + ReferenceBlock), cancellationToken);
+                    await store.CreateAsync(CounterTable, key, Counter(FirstReference + size), cancellationToken);
                     return FirstReference;
                 }
                 var next = (int)JsonNode.Parse(row.Payload)!["next"]!;
-                await store.UpdateAsync(CounterTable, key, Counter(next + ReferenceBlock), row.ETag, cancellationToken);
+                await store.UpdateAsync(CounterTable, key, Counter(next + size), row.ETag, cancellationToken);
                 return next;
             }
             catch (EntityConflictException)
@@ -238,8 +322,18 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
 
     private sealed class ReservedReferences
     {
-        public int Next;
-        public int End;
+        /// <summary>The current block: the next reference to hand out, the end, the block's size.</summary>
+        public int Next, End, Size;
+
+        /// <summary>The first reference of the block being reserved, or null when none is; and its size.</summary>
+        public Task<int>? Upcoming;
+        public int UpcomingSize;
+
+        /// <summary>Requests ran out of references while <see cref="Upcoming"/> was under way.</summary>
+        public bool RanOut;
+
+        /// <summary>The size of the next block to reserve.</summary>
+        public int NextSize = ReferenceBlock;
     }
 
     private async Task<TicketState?> LoadAsync(string ticket, CancellationToken cancellationToken) =>
