@@ -21,11 +21,7 @@ public sealed class TicketReferenceTests
     {
         var intake = new TicketIntake(_store, _harness.Policy);
 
-        var references = new List<string>();
-        for (var i = 0; i < 200; i++)
-        {
-            references.Add((await intake.AcceptAsync(Chat(i), CancellationToken.None)).Ticket);
-        }
+        var references = await AcceptAllAsync(intake, 0, 200);
 
         Assert.Equal(Enumerable.Range(TicketIntake.FirstReference, 200).Select(r => r.ToString(System.Globalization.CultureInfo.InvariantCulture)), references);
         // Four blocks of 64 reserved for 200 tickets: one counter write per block, not per ticket.
@@ -40,10 +36,7 @@ public sealed class TicketReferenceTests
 
         // The first block is created (not held); its 33rd ticket leaves 31 and starts the next block's
         // reservation, which the store holds: the rest of the block is handed out meanwhile.
-        for (var i = 0; i < TicketIntake.ReferenceBlock; i++)
-        {
-            await intake.AcceptAsync(Chat(i), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
-        }
+        await AcceptAllAsync(intake, 0, TicketIntake.ReferenceBlock);
         Assert.Equal(1, _store.UpdatesStarted);
 
         var next = intake.AcceptAsync(Chat(TicketIntake.ReferenceBlock), CancellationToken.None);
@@ -57,20 +50,14 @@ public sealed class TicketReferenceTests
     {
         var intake = new TicketIntake(_store, _harness.Policy);
         _store.HoldCounterUpdates();
-        for (var i = 0; i < TicketIntake.ReferenceBlock; i++)
-        {
-            await intake.AcceptAsync(Chat(i), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
-        }
+        await AcceptAllAsync(intake, 0, TicketIntake.ReferenceBlock);
 
         // Ticket 65 has to wait for the held reservation: requests outran it.
         var waiting = intake.AcceptAsync(Chat(TicketIntake.ReferenceBlock), CancellationToken.None);
         await Task.Delay(50);
         _store.ReleaseCounterUpdates();
         Assert.Equal("1065", (await waiting.WaitAsync(TimeSpan.FromSeconds(10))).Ticket);
-        for (var i = TicketIntake.ReferenceBlock + 1; i < 2 * TicketIntake.ReferenceBlock; i++)
-        {
-            await intake.AcceptAsync(Chat(i), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
-        }
+        await AcceptAllAsync(intake, TicketIntake.ReferenceBlock + 1, TicketIntake.ReferenceBlock - 1);
 
         // The block reserved after that (from 1129) holds 128 references.
         Assert.Equal(1129 + 2 * TicketIntake.ReferenceBlock, await CounterAsync());
@@ -82,11 +69,7 @@ public sealed class TicketReferenceTests
         var intake = new TicketIntake(_store, _harness.Policy);
         _store.FailNextCounterUpdate();
 
-        var references = new List<string>();
-        for (var i = 0; i < 70; i++)
-        {
-            references.Add((await intake.AcceptAsync(Chat(i), CancellationToken.None)).Ticket);
-        }
+        var references = await AcceptAllAsync(intake, 0, 70);
 
         Assert.Equal(2, _store.UpdatesStarted);
         Assert.Equal(Enumerable.Range(TicketIntake.FirstReference, 70).Select(r => r.ToString(System.Globalization.CultureInfo.InvariantCulture)), references);
@@ -102,6 +85,17 @@ public sealed class TicketReferenceTests
         Assert.Equal(2000, outcomes.Select(o => o.Ticket).Distinct(StringComparer.Ordinal).Count());
         var counter = await CounterAsync();
         Assert.All(outcomes, o => Assert.InRange(int.Parse(o.Ticket, System.Globalization.CultureInfo.InvariantCulture), TicketIntake.FirstReference, counter - 1));
+    }
+
+    // One after another, each within 10 s (a request stuck on a held reservation fails the test).
+    private static async Task<List<string>> AcceptAllAsync(TicketIntake intake, int from, int count)
+    {
+        var references = new List<string>(count);
+        for (var i = from; i < from + count; i++)
+        {
+            references.Add((await intake.AcceptAsync(Chat(i), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10))).Ticket);
+        }
+        return references;
     }
 
     private async Task<int> CounterAsync() =>
