@@ -26,7 +26,6 @@ internal sealed class SqliteCheckpointer : IDisposable
     private readonly ManualResetEventSlim _written = new(false);
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
-    private long _passes;
     private bool _restartWanted;
     private int _disposed;
 
@@ -38,9 +37,6 @@ internal sealed class SqliteCheckpointer : IDisposable
         _thread = new Thread(Run) { IsBackground = true, Name = "SupportHub SQLite checkpointer" };
         _thread.Start();
     }
-
-    /// <summary>How many passes ran (whether or not they copied anything).</summary>
-    public long Passes => Interlocked.Read(ref _passes);
 
     /// <summary>The WAL is past the restart size and the background passes have caught up: the writer should
     /// copy the last few frames itself between two batches.</summary>
@@ -108,7 +104,6 @@ internal sealed class SqliteCheckpointer : IDisposable
                     // A disk error: the writer's next COMMIT meets it too and reports it to its callers;
                     // this thread tries again after the next write.
                 }
-                Interlocked.Increment(ref _passes);
                 var rest = wait - TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
                 if (rest > TimeSpan.Zero && token.WaitHandle.WaitOne(rest))
                 {

@@ -34,10 +34,10 @@ internal sealed class SqliteWriter : IDisposable
     private SqliteTransaction? _transaction;
     private long _lastETag; // the last ETag number handed out in this batch; -1 until the counter is read
 
-    private readonly SqliteCheckpointer? _checkpointer;
+    private readonly SqliteCheckpointer _checkpointer;
 
     /// <param name="checkpointer">Told of each commit; when it asks, the writer finishes a checkpoint between two batches.</param>
-    public SqliteWriter(SqliteConnection connection, SqliteCheckpointer? checkpointer = null)
+    public SqliteWriter(SqliteConnection connection, SqliteCheckpointer checkpointer)
     {
         _connection = connection;
         _checkpointer = checkpointer;
@@ -155,7 +155,7 @@ internal sealed class SqliteWriter : IDisposable
                 {
                     write.Succeed();
                 }
-                _checkpointer?.Committed();
+                _checkpointer.Committed();
             }
             catch (Exception exception)
             {
@@ -170,7 +170,7 @@ internal sealed class SqliteWriter : IDisposable
             {
                 _transaction = null;
             }
-            if (_checkpointer is { RestartWanted: true })
+            if (_checkpointer.RestartWanted)
             {
                 FinishCheckpoint();
             }
@@ -188,7 +188,7 @@ internal sealed class SqliteWriter : IDisposable
             using var result = Command("PRAGMA wal_checkpoint(PASSIVE);").ExecuteReader();
             if (result.Read() && result.GetInt64(0) == 0 && result.GetInt64(1) == result.GetInt64(2))
             {
-                _checkpointer!.Restarted();
+                _checkpointer.Restarted();
             }
         }
         catch (SqliteException)
