@@ -11,7 +11,12 @@ namespace SupportHub.Intake;
 // transaction: one commit on the request path instead of three.
 
 /// <summary>A message to put on a queue together with intake's index rows.</summary>
-public sealed record QueuedMessage(string Queue, OutgoingMessage Message);
+public sealed record QueuedMessage(string Queue, OutgoingMessage Message)
+{
+    /// <summary>Sent again for a source message decided before (a redelivery): a recorder that wrote the
+    /// message in the same transaction as that decision knows it is queued already and may skip it.</summary>
+    public bool Again { get; init; }
+}
 
 /// <summary>Writes intake's index rows (and the message that goes with them).</summary>
 public interface IIntakeRecorder

@@ -104,10 +104,12 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
     }
 
     // A source message decided before: index it again (a crash may have come between recording the
-    // decision and indexing it, in Azure) and send its message again under the same id.
+    // decision and indexing it, in Azure) and send its message again under the same id, marked Again
+    // (a recorder that wrote it in the decision's own transaction knows it is queued already).
     private async Task<IntakeOutcome> RecordAgainAsync(InboundMessage message, IntakeOutcome outcome, Func<IntakeOutcome, QueuedMessage>? then, CancellationToken cancellationToken)
     {
-        await _recorder.RecordAsync(IndexChanges(message, outcome.Ticket), then?.Invoke(outcome), cancellationToken);
+        var again = then?.Invoke(outcome) is { } queued ? queued with { Again = true } : null;
+        await _recorder.RecordAsync(IndexChanges(message, outcome.Ticket), again, cancellationToken);
         return outcome;
     }
 

@@ -49,7 +49,7 @@ public sealed class SqliteDatabase : IDisposable
             DefaultTimeout = (int)BusyTimeout.TotalSeconds,
         }.ToString();
         CreateSchema();
-        _checkpointer = new SqliteCheckpointer(OpenAsync(CancellationToken.None).GetAwaiter().GetResult(), checkpointing);
+        _checkpointer = new SqliteCheckpointer(OpenAsync(CancellationToken.None).GetAwaiter().GetResult(), checkpointing, FilePath);
         try
         {
             _writer = new SqliteWriter(OpenWriter(checkpointing), _checkpointer);

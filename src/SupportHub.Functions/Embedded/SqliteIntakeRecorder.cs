@@ -8,6 +8,12 @@ namespace SupportHub.Functions.Embedded;
 /// in one transaction on the file's single writer — one commit (one shared fsync) per accepted
 /// request instead of three, and never a decision without its message. A taken source key fails the
 /// whole write (<see cref="EntityConflictException"/>) with nothing written.
+/// Because the message goes with the decision's Create, that Create is its duplicate detection: a
+/// second delivery of the source message finds the key taken and writes nothing. So the queue's own
+/// duplicate-id row is not written for it (a row at a random place in its index, about a fifth of the
+/// pages an accepted request writes), and a message sent again for a decided source
+/// (<see cref="QueuedMessage.Again"/>) is skipped: it was queued with the decision. Writes without a
+/// Create send through the queue's duplicate detection as any sender does.
 /// </summary>
 internal sealed class SqliteIntakeRecorder(SqliteDatabase database, SqliteMessageQueue queue) : IIntakeRecorder
 {
@@ -37,9 +43,10 @@ internal sealed class SqliteIntakeRecorder(SqliteDatabase database, SqliteMessag
             {
                 SqliteEntityStore.Apply(writer, TicketIntake.IndexTable, changes);
             }
-            if (message is not null)
+            if (message is not null && !message.Again)
             {
-                queue.Send(writer, message.Queue, [message.Message]);
+                var decided = changes.Any(change => change.Kind == EntityChangeKind.Create);
+                queue.Send(writer, message.Queue, [message.Message], detectDuplicates: !decided);
             }
             return true;
         }, cancellationToken);

@@ -55,24 +55,32 @@ public sealed class SqliteMessageQueue : IMessageQueue
     }
 
     /// <summary>For work running on the writer: sends in the writer's current transaction.</summary>
-    internal int Send(SqliteWriter writer, string queue, IReadOnlyList<OutgoingMessage> messages)
+    /// <param name="detectDuplicates">False only when the caller's own transaction already guarantees the
+    /// messages are sent once (intake's decision Create): then no duplicate-id row is kept for them.</param>
+    internal int Send(SqliteWriter writer, string queue, IReadOnlyList<OutgoingMessage> messages, bool detectDuplicates = true)
     {
         var now = _clock.GetCurrentInstant();
-        var forget = writer.Command("DELETE FROM queue_seen_ids WHERE accepted_at <= $cutoff");
-        forget.Parameters.AddWithValue("$cutoff", Ticks(now - _options.DuplicateDetectionWindow));
-        forget.ExecuteNonQuery();
+        if (detectDuplicates)
+        {
+            var forget = writer.Command("DELETE FROM queue_seen_ids WHERE accepted_at <= $cutoff");
+            forget.Parameters.AddWithValue("$cutoff", Ticks(now - _options.DuplicateDetectionWindow));
+            forget.ExecuteNonQuery();
+        }
 
         var sent = 0;
         foreach (var message in messages)
         {
-            var remember = writer.Command(
-                "INSERT INTO queue_seen_ids (queue, message_id, accepted_at) VALUES ($queue, $id, $now) ON CONFLICT DO NOTHING");
-            remember.Parameters.AddWithValue("$queue", queue);
-            remember.Parameters.AddWithValue("$id", message.MessageId);
-            remember.Parameters.AddWithValue("$now", Ticks(now));
-            if (remember.ExecuteNonQuery() == 0)
+            if (detectDuplicates)
             {
-                continue;
+                var remember = writer.Command(
+                    "INSERT INTO queue_seen_ids (queue, message_id, accepted_at) VALUES ($queue, $id, $now) ON CONFLICT DO NOTHING");
+                remember.Parameters.AddWithValue("$queue", queue);
+                remember.Parameters.AddWithValue("$id", message.MessageId);
+                remember.Parameters.AddWithValue("$now", Ticks(now));
+                if (remember.ExecuteNonQuery() == 0)
+                {
+                    continue;
+                }
             }
 
             var insert = writer.Command(

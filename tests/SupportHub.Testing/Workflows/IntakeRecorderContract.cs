@@ -9,18 +9,18 @@ namespace SupportHub.Testing.Workflows;
 
 public abstract class IntakeRecorderContract : IAsyncLifetime
 {
-    private static readonly EntityKey Source = new("source-1", "i");
-    private static readonly EntityKey Conversation = new("conv-1", "i");
+    protected static readonly EntityKey Source = new("source-1", "i");
+    protected static readonly EntityKey Conversation = new("conv-1", "i");
 
     private (IIntakeRecorder Recorder, IEntityStore Store, IMessageQueue Queue)? _opened;
 
     protected FakeClock Clock { get; } = FakeClock.AtEpoch();
 
-    private IIntakeRecorder Recorder => Opened.Recorder;
+    protected IIntakeRecorder Recorder => Opened.Recorder;
 
     private IEntityStore Store => Opened.Store;
 
-    private IMessageQueue Queue => Opened.Queue;
+    protected IMessageQueue Queue => Opened.Queue;
 
     private (IIntakeRecorder Recorder, IEntityStore Store, IMessageQueue Queue) Opened =>
         _opened ?? throw new InvalidOperationException("Opened in InitializeAsync.");
@@ -73,6 +73,20 @@ public abstract class IntakeRecorderContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Record_AgainForADecidedSource_IndexesAgainWithOneMessageOnly()
+    {
+        await Recorder.RecordAsync(
+            [EntityChange.Create(Source, """{"ticket":"1004"}"""), EntityChange.Set(Conversation, """{"ticket":"1004"}""")],
+            Message("src-4"), CancellationToken.None);
+        // A redelivery of the source message: intake found the decision and records it again.
+        await Recorder.RecordAsync([EntityChange.Set(Conversation, """{"ticket":"1004","again":true}""")], Message("src-4") with { Again = true }, CancellationToken.None);
+
+        Assert.Equal("""{"ticket":"1004","again":true}""", (await Store.GetAsync(TicketIntake.IndexTable, Conversation, CancellationToken.None))?.Payload);
+        Assert.Equal("src-4", (await Queue.ReceiveAsync(QueueNames.TicketsInbound, NodaTime.Duration.FromMinutes(1), CancellationToken.None))?.MessageId);
+        Assert.Null(await Queue.ReceiveAsync(QueueNames.TicketsInbound, NodaTime.Duration.FromMinutes(1), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Record_NothingToWrite_DoesNothing()
     {
         await Recorder.RecordAsync([], null, CancellationToken.None);
@@ -87,5 +101,5 @@ public abstract class IntakeRecorderContract : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentException>(() => Recorder.RecordAsync([EntityChange.Update(Source, "{}", "W/\"1\"")], null, CancellationToken.None));
     }
 
-    private static QueuedMessage Message(string id) => new(QueueNames.TicketsInbound, new OutgoingMessage(id, $"body of {id}"));
+    protected static QueuedMessage Message(string id) => new(QueueNames.TicketsInbound, new OutgoingMessage(id, $"body of {id}"));
 }
