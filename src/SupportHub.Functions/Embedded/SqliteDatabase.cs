@@ -260,8 +260,8 @@ internal sealed class SqliteReader(SqliteConnection connection) : IDisposable
 {
     private readonly SqliteStatements _statements = new(connection);
 
-    /// <summary>The prepared statement for <paramref name="sql"/>, with no parameters bound yet.</summary>
-    public SqliteCommand Command(string sql) => _statements.Get(sql);
+    /// <summary>The prepared statement for <paramref name="sql"/>, with no values bound yet.</summary>
+    public SqliteStatement Statement(string sql) => _statements.Get(sql);
 
     public void Dispose()
     {
@@ -273,26 +273,31 @@ internal sealed class SqliteReader(SqliteConnection connection) : IDisposable
 /// <summary>One connection's statements, prepared once per SQL text and reused (the connection stays the owner's).</summary>
 internal sealed class SqliteStatements(SqliteConnection connection) : IDisposable
 {
-    private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SqliteStatement> _statements = new(StringComparer.Ordinal);
 
-    /// <summary>The statement for <paramref name="sql"/>, with no parameters bound yet.</summary>
-    public SqliteCommand Get(string sql)
+    /// <summary>The statement for <paramref name="sql"/>, reset, with no values bound yet.</summary>
+    public SqliteStatement Get(string sql)
     {
-        if (!_statements.TryGetValue(sql, out var command))
+        if (_statements.TryGetValue(sql, out var statement))
         {
-            command = connection.CreateCommand();
-            command.CommandText = sql;
-            _statements[sql] = command;
+            // A run that threw between binding and running left its values bound.
+            statement.Reset();
         }
-        command.Parameters.Clear();
-        return command;
+        else
+        {
+            statement = new SqliteStatement(connection, sql);
+            _statements[sql] = statement;
+        }
+        return statement;
     }
 
+    /// <summary>Finalizes the statements; the connection is closed after this, by its owner.</summary>
     public void Dispose()
     {
-        foreach (var command in _statements.Values)
+        foreach (var statement in _statements.Values)
         {
-            command.Dispose();
+            statement.Dispose();
         }
+        _statements.Clear();
     }
 }

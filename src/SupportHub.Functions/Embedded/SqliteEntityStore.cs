@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using SupportHub.Workflows;
 
 namespace SupportHub.Functions.Embedded;
@@ -22,9 +21,7 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
         cancellationToken.ThrowIfCancellationRequested();
         return Task.FromResult(database.Read(reader =>
         {
-            var command = reader.Command("SELECT payload, etag FROM entities WHERE table_name = $table AND partition_key = $pk AND row_key = $rk");
-            AddKey(command, table, key);
-            using var row = command.ExecuteReader();
+            using var row = BindKey(reader.Statement("SELECT payload, etag FROM entities WHERE table_name = ?1 AND partition_key = ?2 AND row_key = ?3"), table, key).Query();
             return row.Read() ? new StoredEntity(key, row.GetString(0), row.GetString(1)) : null;
         }));
     }
@@ -47,9 +44,7 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
             EntityStoreLimits.ValidateKey(key);
             await database.WriteAsync(writer =>
             {
-                var delete = writer.Command(DeleteSql);
-                AddKey(delete, table, key);
-                return delete.ExecuteNonQuery();
+                return BindKey(writer.Statement(DeleteSql), table, key).Execute();
             }, cancellationToken);
             return;
         }
@@ -71,23 +66,23 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
         // The continuation is the last RowKey returned; one row more than the page tells whether to continue.
         var entities = database.Read(reader =>
         {
-            var command = reader.Command("""
+            var query = reader.Statement("""
                 SELECT row_key, payload, etag FROM entities
-                WHERE table_name = $table AND partition_key = $pk
-                  AND ($from IS NULL OR row_key >= $from)
-                  AND ($before IS NULL OR row_key < $before)
-                  AND ($after IS NULL OR row_key > $after)
+                WHERE table_name = ?1 AND partition_key = ?2
+                  AND (?3 IS NULL OR row_key >= ?3)
+                  AND (?4 IS NULL OR row_key < ?4)
+                  AND (?5 IS NULL OR row_key > ?5)
                 ORDER BY row_key
-                LIMIT $limit
-                """);
-            command.Parameters.AddWithValue("$table", table);
-            command.Parameters.AddWithValue("$pk", partitionKey);
-            command.Parameters.AddWithValue("$from", (object?)rowKeys.From ?? DBNull.Value);
-            command.Parameters.AddWithValue("$before", (object?)rowKeys.Before ?? DBNull.Value);
-            command.Parameters.AddWithValue("$after", (object?)continuation ?? DBNull.Value);
-            command.Parameters.AddWithValue("$limit", pageSize + 1);
+                LIMIT ?6
+                """)
+                .Bind(1, table)
+                .Bind(2, partitionKey)
+                .Bind(3, rowKeys.From)
+                .Bind(4, rowKeys.Before)
+                .Bind(5, continuation)
+                .Bind(6, pageSize + 1L);
             var rows = new List<StoredEntity>(Math.Min(pageSize + 1, 1024));
-            using var row = command.ExecuteReader();
+            using var row = query.Query();
             while (row.Read())
             {
                 rows.Add(new StoredEntity(new EntityKey(partitionKey, row.GetString(0)), row.GetString(1), row.GetString(2)));
@@ -140,43 +135,36 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
         {
             if (change.Kind == EntityChangeKind.Delete)
             {
-                var delete = writer.Command(DeleteSql);
-                AddKey(delete, table, change.Key);
-                delete.ExecuteNonQuery();
+                BindKey(writer.Statement(DeleteSql), table, change.Key).Execute();
                 etags.Add(null);
             }
             else
             {
                 var etag = NextETag(writer);
-                var upsert = writer.Command("""
-                    INSERT INTO entities (table_name, partition_key, row_key, payload, etag) VALUES ($table, $pk, $rk, $payload, $etag)
+                BindKey(writer.Statement("""
+                    INSERT INTO entities (table_name, partition_key, row_key, payload, etag) VALUES (?1, ?2, ?3, ?4, ?5)
                     ON CONFLICT (table_name, partition_key, row_key) DO UPDATE SET payload = excluded.payload, etag = excluded.etag
-                    """);
-                AddKey(upsert, table, change.Key);
-                upsert.Parameters.AddWithValue("$payload", change.Payload);
-                upsert.Parameters.AddWithValue("$etag", etag);
-                upsert.ExecuteNonQuery();
+                    """), table, change.Key)
+                    .Bind(4, change.Payload)
+                    .Bind(5, etag)
+                    .Execute();
                 etags.Add(etag);
             }
         }
         return etags;
     }
 
-    private const string DeleteSql = "DELETE FROM entities WHERE table_name = $table AND partition_key = $pk AND row_key = $rk";
+    private const string DeleteSql = "DELETE FROM entities WHERE table_name = ?1 AND partition_key = ?2 AND row_key = ?3";
 
     private static string? ReadETag(SqliteWriter writer, string table, EntityKey key)
     {
-        var command = writer.Command("SELECT etag FROM entities WHERE table_name = $table AND partition_key = $pk AND row_key = $rk");
-        AddKey(command, table, key);
-        return (string?)command.ExecuteScalar();
+        using var row = BindKey(writer.Statement("SELECT etag FROM entities WHERE table_name = ?1 AND partition_key = ?2 AND row_key = ?3"), table, key).Query();
+        return row.Read() ? row.GetString(0) : null;
     }
 
     private static string NextETag(SqliteWriter writer) => $"W/\"{writer.NextETagNumber()}\"";
 
-    private static void AddKey(SqliteCommand command, string table, EntityKey key)
-    {
-        command.Parameters.AddWithValue("$table", table);
-        command.Parameters.AddWithValue("$pk", key.PartitionKey);
-        command.Parameters.AddWithValue("$rk", key.RowKey);
-    }
+    // Parameters 1–3 of every statement that names one entity.
+    private static SqliteStatement BindKey(SqliteStatement statement, string table, EntityKey key) =>
+        statement.Bind(1, table).Bind(2, key.PartitionKey).Bind(3, key.RowKey);
 }

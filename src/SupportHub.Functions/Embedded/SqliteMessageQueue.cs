@@ -62,9 +62,9 @@ public sealed class SqliteMessageQueue : IMessageQueue
         var now = _clock.GetCurrentInstant();
         if (detectDuplicates)
         {
-            var forget = writer.Command("DELETE FROM queue_seen_ids WHERE accepted_at <= $cutoff");
-            forget.Parameters.AddWithValue("$cutoff", Ticks(now - _options.DuplicateDetectionWindow));
-            forget.ExecuteNonQuery();
+            writer.Statement("DELETE FROM queue_seen_ids WHERE accepted_at <= ?1")
+                .Bind(1, Ticks(now - _options.DuplicateDetectionWindow))
+                .Execute();
         }
 
         var sent = 0;
@@ -72,28 +72,29 @@ public sealed class SqliteMessageQueue : IMessageQueue
         {
             if (detectDuplicates)
             {
-                var remember = writer.Command(
-                    "INSERT INTO queue_seen_ids (queue, message_id, accepted_at) VALUES ($queue, $id, $now) ON CONFLICT DO NOTHING");
-                remember.Parameters.AddWithValue("$queue", queue);
-                remember.Parameters.AddWithValue("$id", message.MessageId);
-                remember.Parameters.AddWithValue("$now", Ticks(now));
-                if (remember.ExecuteNonQuery() == 0)
+                var remembered = writer.Statement(
+                    "INSERT INTO queue_seen_ids (queue, message_id, accepted_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING")
+                    .Bind(1, queue)
+                    .Bind(2, message.MessageId)
+                    .Bind(3, Ticks(now))
+                    .Execute();
+                if (remembered == 0)
                 {
                     continue;
                 }
             }
 
-            var insert = writer.Command(
+            writer.Statement(
                 """
                 INSERT INTO queue_messages (queue, message_id, body, enqueued_at, visible_at)
-                VALUES ($queue, $id, $body, $now, $visible)
-                """);
-            insert.Parameters.AddWithValue("$queue", queue);
-            insert.Parameters.AddWithValue("$id", message.MessageId);
-            insert.Parameters.AddWithValue("$body", message.Body);
-            insert.Parameters.AddWithValue("$now", Ticks(now));
-            insert.Parameters.AddWithValue("$visible", Ticks(message.ScheduledFor is { } at && at > now ? at : now));
-            insert.ExecuteNonQuery();
+                VALUES (?1, ?2, ?3, ?4, ?5)
+                """)
+                .Bind(1, queue)
+                .Bind(2, message.MessageId)
+                .Bind(3, message.Body)
+                .Bind(4, Ticks(now))
+                .Bind(5, Ticks(message.ScheduledFor is { } at && at > now ? at : now))
+                .Execute();
             sent++;
         }
         return sent;
@@ -130,13 +131,13 @@ public sealed class SqliteMessageQueue : IMessageQueue
             var deliveryCount = next.DeliveryCount + 1;
             var lockToken = $"{next.Sequence}:{deliveryCount}";
             var lockedUntil = now + lease;
-            var take = writer.Command(
-                "UPDATE queue_messages SET delivery_count = $count, lock_token = $token, visible_at = $until WHERE sequence = $sequence");
-            take.Parameters.AddWithValue("$count", deliveryCount);
-            take.Parameters.AddWithValue("$token", lockToken);
-            take.Parameters.AddWithValue("$until", Ticks(lockedUntil));
-            take.Parameters.AddWithValue("$sequence", next.Sequence);
-            take.ExecuteNonQuery();
+            writer.Statement(
+                "UPDATE queue_messages SET delivery_count = ?1, lock_token = ?2, visible_at = ?3 WHERE sequence = ?4")
+                .Bind(1, deliveryCount)
+                .Bind(2, lockToken)
+                .Bind(3, Ticks(lockedUntil))
+                .Bind(4, next.Sequence)
+                .Execute();
             return new LeasedMessage(queue, next.MessageId, next.Body, deliveryCount, next.EnqueuedAt, lockToken, lockedUntil);
         }
     }
@@ -146,10 +147,11 @@ public sealed class SqliteMessageQueue : IMessageQueue
         ArgumentNullException.ThrowIfNull(message);
         return _database.WriteAsync(writer =>
         {
-            var delete = writer.Command("DELETE FROM queue_messages WHERE queue = $queue AND lock_token = $token");
-            delete.Parameters.AddWithValue("$queue", message.Queue);
-            delete.Parameters.AddWithValue("$token", message.LockToken);
-            return delete.ExecuteNonQuery() == 0 ? throw new MessageLockLostException(message.Queue, message.MessageId) : true;
+            var deleted = writer.Statement("DELETE FROM queue_messages WHERE queue = ?1 AND lock_token = ?2")
+                .Bind(1, message.Queue)
+                .Bind(2, message.LockToken)
+                .Execute();
+            return deleted == 0 ? throw new MessageLockLostException(message.Queue, message.MessageId) : true;
         }, cancellationToken);
     }
 
@@ -162,10 +164,10 @@ public sealed class SqliteMessageQueue : IMessageQueue
             var now = _clock.GetCurrentInstant();
             long sequence;
             int deliveryCount;
-            var find = writer.Command("SELECT sequence, delivery_count FROM queue_messages WHERE queue = $queue AND lock_token = $token");
-            find.Parameters.AddWithValue("$queue", message.Queue);
-            find.Parameters.AddWithValue("$token", message.LockToken);
-            using (var reader = find.ExecuteReader())
+            using (var reader = writer.Statement("SELECT sequence, delivery_count FROM queue_messages WHERE queue = ?1 AND lock_token = ?2")
+                .Bind(1, message.Queue)
+                .Bind(2, message.LockToken)
+                .Query())
             {
                 if (!reader.Read())
                 {
@@ -181,12 +183,12 @@ public sealed class SqliteMessageQueue : IMessageQueue
             }
             else
             {
-                var release = writer.Command(
-                    "UPDATE queue_messages SET lock_token = NULL, visible_at = $now, last_reason = $reason WHERE sequence = $sequence");
-                release.Parameters.AddWithValue("$now", Ticks(now));
-                release.Parameters.AddWithValue("$reason", reason);
-                release.Parameters.AddWithValue("$sequence", sequence);
-                release.ExecuteNonQuery();
+                writer.Statement(
+                    "UPDATE queue_messages SET lock_token = NULL, visible_at = ?1, last_reason = ?2 WHERE sequence = ?3")
+                    .Bind(1, Ticks(now))
+                    .Bind(2, reason)
+                    .Bind(3, sequence)
+                    .Execute();
             }
             return true;
         }, cancellationToken);
@@ -221,16 +223,16 @@ public sealed class SqliteMessageQueue : IMessageQueue
 
     private static Row? NextDeliverable(SqliteWriter writer, string queue, Instant now)
     {
-        var select = writer.Command(
+        using var reader = writer.Statement(
             """
             SELECT sequence, message_id, body, enqueued_at, delivery_count, last_reason FROM queue_messages
-            WHERE queue = $queue AND visible_at <= $now
+            WHERE queue = ?1 AND visible_at <= ?2
             ORDER BY visible_at, sequence
             LIMIT 1
-            """);
-        select.Parameters.AddWithValue("$queue", queue);
-        select.Parameters.AddWithValue("$now", Ticks(now));
-        using var reader = select.ExecuteReader();
+            """)
+            .Bind(1, queue)
+            .Bind(2, Ticks(now))
+            .Query();
         return reader.Read()
             ? new Row(
                 reader.GetInt64(0),
@@ -238,24 +240,22 @@ public sealed class SqliteMessageQueue : IMessageQueue
                 reader.GetString(2),
                 Instant.FromUnixTimeTicks(reader.GetInt64(3)),
                 reader.GetInt32(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5))
+                reader.GetStringOrNull(5))
             : null;
     }
 
     private static void DeadLetter(SqliteWriter writer, long sequence, Instant now, string reason)
     {
-        var move = writer.Command(
+        writer.Statement(
             """
             INSERT INTO queue_dead_letters (sequence, queue, message_id, body, enqueued_at, delivery_count, dead_lettered_at, reason)
-            SELECT sequence, queue, message_id, body, enqueued_at, delivery_count, $now, $reason FROM queue_messages WHERE sequence = $sequence
-            """);
-        move.Parameters.AddWithValue("$now", Ticks(now));
-        move.Parameters.AddWithValue("$reason", reason);
-        move.Parameters.AddWithValue("$sequence", sequence);
-        move.ExecuteNonQuery();
-        var delete = writer.Command("DELETE FROM queue_messages WHERE sequence = $sequence");
-        delete.Parameters.AddWithValue("$sequence", sequence);
-        delete.ExecuteNonQuery();
+            SELECT sequence, queue, message_id, body, enqueued_at, delivery_count, ?1, ?2 FROM queue_messages WHERE sequence = ?3
+            """)
+            .Bind(1, Ticks(now))
+            .Bind(2, reason)
+            .Bind(3, sequence)
+            .Execute();
+        writer.Statement("DELETE FROM queue_messages WHERE sequence = ?1").Bind(1, sequence).Execute();
     }
 
     private static long Ticks(Instant instant) => instant.ToUnixTimeTicks();

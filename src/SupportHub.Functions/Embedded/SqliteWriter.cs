@@ -16,7 +16,8 @@ namespace SupportHub.Functions.Embedded;
 // the durability promise is unchanged, the fsync is shared. Another process on the same file still
 // queues on the busy timeout, as before.
 //
-// Statements are cached per SQL text on the writer's connection, so they are parsed once. ETag
+// Statements are prepared once per SQL text on the writer's connection and run through SQLite's C
+// API (SqliteStatement), the savepoints included. ETag
 // numbers come from the file's counter, read once per batch and written back once before COMMIT:
 // the batch holds the file's write lock, so no other process takes a number in between (a write
 // rolled back to its savepoint leaves a gap, never a repeat).
@@ -60,21 +61,16 @@ internal sealed class SqliteWriter : IDisposable
         return pending.Task;
     }
 
-    /// <summary>For work running on the writer: the cached statement for <paramref name="sql"/>, in the
-    /// current transaction, with no parameters bound yet.</summary>
-    public SqliteCommand Command(string sql)
-    {
-        var command = _statements.Get(sql);
-        command.Transaction = _transaction;
-        return command;
-    }
+    /// <summary>For work running on the writer: the prepared statement for <paramref name="sql"/>, run in the
+    /// current transaction, with no values bound yet.</summary>
+    public SqliteStatement Statement(string sql) => _statements.Get(sql);
 
     /// <summary>For work running on the writer: the next ETag number, never handed out before in this file.</summary>
     public long NextETagNumber()
     {
         if (_lastETag < 0)
         {
-            _lastETag = (long?)Command("SELECT value FROM counters WHERE name = 'etag'").ExecuteScalar() ?? 0;
+            _lastETag = Statement("SELECT value FROM counters WHERE name = 'etag'").ScalarInt64() ?? 0;
             _eTagsTaken = true;
         }
         return ++_lastETag;
@@ -89,9 +85,9 @@ internal sealed class SqliteWriter : IDisposable
         {
             return;
         }
-        var save = Command("INSERT INTO counters (name, value) VALUES ('etag', $value) ON CONFLICT (name) DO UPDATE SET value = excluded.value");
-        save.Parameters.AddWithValue("$value", _lastETag);
-        save.ExecuteNonQuery();
+        Statement("INSERT INTO counters (name, value) VALUES ('etag', ?1) ON CONFLICT (name) DO UPDATE SET value = excluded.value")
+            .Bind(1, _lastETag)
+            .Execute();
     }
 
     public void Dispose()
@@ -134,17 +130,17 @@ internal sealed class SqliteWriter : IDisposable
                         {
                             continue;
                         }
-                        _transaction.Save("w");
+                        Statement("SAVEPOINT w").Execute();
                         try
                         {
                             write.Execute(this);
-                            _transaction.Release("w");
+                            Statement("RELEASE w").Execute();
                             batch.Add(write);
                         }
                         catch (Exception exception)
                         {
-                            _transaction.Rollback("w");
-                            _transaction.Release("w");
+                            Statement("ROLLBACK TO w").Execute();
+                            Statement("RELEASE w").Execute();
                             write.Fail(exception);
                         }
                     }
@@ -185,7 +181,7 @@ internal sealed class SqliteWriter : IDisposable
     {
         try
         {
-            using var result = Command("PRAGMA wal_checkpoint(PASSIVE);").ExecuteReader();
+            using var result = Statement("PRAGMA wal_checkpoint(PASSIVE)").Query();
             if (result.Read() && result.GetInt64(0) == 0 && result.GetInt64(1) == result.GetInt64(2))
             {
                 _checkpointer.Restarted();
