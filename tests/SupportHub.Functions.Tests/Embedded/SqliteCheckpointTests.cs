@@ -109,6 +109,71 @@ public sealed class SqliteCheckpointTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task WhileTheWriterIsAskedToFinish_NoBackgroundPassRuns_AndPassesResumeOnceItHas()
+    {
+        // The checkpointer alone, beside a plain connection that writes and reports each commit as the
+        // writer would, but never finishes: so the request to finish stays open as long as the test likes.
+        using var writer = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabaseFile};Pooling=False");
+        writer.Open();
+        using (var setup = writer.CreateCommand())
+        {
+            setup.CommandText = "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; CREATE TABLE t (i INTEGER PRIMARY KEY, v TEXT NOT NULL);";
+            setup.ExecuteNonQuery();
+        }
+        var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabaseFile};Pooling=False");
+        connection.Open();
+        using var checkpointer = new SqliteCheckpointer(connection, new SqliteCheckpointing(TimeSpan.FromMilliseconds(20), 64, NeverByTheWriter), DatabaseFile);
+        var written = 0;
+        void Write()
+        {
+            using var insert = writer.CreateCommand();
+            insert.CommandText = "INSERT INTO t (i, v) VALUES ($i, $v)";
+            insert.Parameters.AddWithValue("$i", written);
+            insert.Parameters.AddWithValue("$v", Payload(written++, 40_000));
+            insert.ExecuteNonQuery();
+            checkpointer.Committed();
+        }
+
+        // Writes back to back (about ten pages each) keep the WAL past the restart size (64 pages): a
+        // pass seldom finds everything copied, so the passes catch up and then ask the writer to finish.
+        var asked = false;
+        for (var until = DateTime.UtcNow.AddSeconds(20); !asked && DateTime.UtcNow < until; asked = checkpointer.RestartWanted)
+        {
+            Write();
+        }
+        Assert.True(asked, "The checkpointer never asked the writer to finish.");
+
+        // While it waits for the writer, new frames are not copied: a pass now would hold the
+        // checkpoint lock the writer's own finishing pass needs. (Should the last pass have copied
+        // everything, the next write starts the WAL over by itself; the frames after it still wait.)
+        for (var n = 0; n < 20; n++)
+        {
+            Write();
+            await Task.Delay(10);
+        }
+        await Task.Delay(200); // ten intervals
+        var (frames, copied) = WalIndex();
+        Assert.True(copied < frames, $"A pass ran while the writer was asked to finish: {copied} of the WAL's {frames} frames are copied.");
+
+        // Once the writer says it finished, the passes go on and copy what came in meanwhile.
+        checkpointer.Restarted();
+        Write();
+        Assert.True(await Eventually(() => WalIndex().Backfilled > copied, TimeSpan.FromSeconds(10)), "No pass ran after the writer finished.");
+    }
+
+    // The WAL index (the -shm file, format in SQLite's walformat.html): the header's mxFrame (bytes
+    // 16–19) and the checkpoint info's nBackfill (bytes 96–99), in the machine's byte order.
+    private (uint Frames, uint Backfilled) WalIndex()
+    {
+        var index = new byte[100];
+        using (var shm = new FileStream(DatabaseFile + "-shm", FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+        {
+            shm.ReadExactly(index);
+        }
+        return (BitConverter.ToUInt32(index, 16), BitConverter.ToUInt32(index, 96));
+    }
+
     private static EntityKey Key(int i) => new($"p{i}", "r");
 
     // Distinct per row and not compressible into fewer pages: a row is checked whole.
