@@ -64,7 +64,9 @@ public sealed class BoardPageTests(ITestOutputHelper output) : IAsyncLifetime
         // D: breached, in words and in red.
         var breached = tickets.Locator($"tr[data-ticket='{d}'] li[data-target='response']");
         await Assertions.Expect(breached).ToContainTextAsync("Response: breached");
-        Assert.Equal("rgb(176, 0, 32)", await breached.EvaluateAsync<string>("e => getComputedStyle(e).color"));
+        // The clocks tick every second by replacing the rows, so the colour is read through a retrying
+        // assertion: a one-shot evaluate can land on a row just detached (whose computed style is empty).
+        await Assertions.Expect(breached).ToHaveCSSAsync("color", "rgb(176, 0, 32)");
         // B: Pending, so its restore clock waits.
         await Assertions.Expect(tickets.Locator($"tr[data-ticket='{b}'] li[data-target='restore']")).ToContainTextAsync("paused while Pending");
         // A: who was paged and who acknowledged.
