@@ -22,6 +22,12 @@ seconds=${1:-15}
 connections=${2:-64}
 # WARMUP=S: seconds of intake before the measured run (default 3).
 warmup=${WARMUP:-3}
+# THINK_MS=N: after each answer a connection waits N ms before its next intake request, to measure
+# latency at an offered load below what the hub can take (default 0: the next request at once).
+# /healthz always runs without a pause.
+think=${THINK_MS:-0}
+[[ "$think" =~ ^[0-9]+$ ]] || { echo "THINK_MS must be a whole number of milliseconds, not '$think'" >&2; exit 2; }
+think=$((10#$think))
 threads=2
 
 source bench/common.sh
@@ -91,6 +97,7 @@ function request()
     ["X-SupportHub-Signature"] = "sha256=" .. sig,
   }, body)
 end
+$( ((think > 0)) && printf 'function delay()\n  return %d\nend\n' "$think" )
 function response(status, headers, body)
   if status == 202 then
     wrk.thread:set("accepted", (wrk.thread:get("accepted") or 0) + 1)
