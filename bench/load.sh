@@ -28,6 +28,14 @@ warmup=${WARMUP:-3}
 think=${THINK_MS:-0}
 [[ "$think" =~ ^[0-9]+$ ]] || { echo "THINK_MS must be a whole number of milliseconds, not '$think'" >&2; exit 2; }
 think=$((10#$think))
+# RATE=N: intake requests are offered at N per second in all (the load of a busy desk, not the most the
+# hub takes): each wrk thread sends on a fixed schedule, and a connection that answered waits for the
+# next free slot. Behind schedule (the hub slower than N/s) it sends at once until caught up, as wrk2
+# does; latency is still measured from the actual send. Not with THINK_MS. /healthz runs unpaced.
+rate=${RATE:-0}
+[[ "$rate" =~ ^[0-9]+$ ]] || { echo "RATE must be a whole number of requests per second, not '$rate'" >&2; exit 2; }
+rate=$((10#$rate))
+((rate > 0 && think > 0)) && { echo "RATE and THINK_MS pace the same requests: set one of them" >&2; exit 2; }
 threads=2
 
 source bench/common.sh
@@ -50,6 +58,10 @@ with open(out, "w") as f:
         sig = hmac.new(secret, (ts + "." + body).encode(), hashlib.sha256).hexdigest()
         f.write(f"{ts}\t{sig}\t{body}\n")
 EOF
+# Onto the disk now: left dirty, the kernel writes these ~150 MB back about 30 s later
+# (vm.dirty_expire_centisecs), during the measured run, and the hub's WAL fsyncs wait behind that
+# burst (seen as 35–45-ms commits and a p99 far above the rest of the run).
+sync "$work/bodies.txt"
 
 cat > "$work/report.lua" << 'EOF'
 -- Shared by both runs: counts statuses per thread and prints one machine-readable line at the end.
@@ -98,6 +110,24 @@ function request()
   }, body)
 end
 $( ((think > 0)) && printf 'function delay()\n  return %d\nend\n' "$think" )
+$( ((rate > 0)) && cat << PACE
+-- RATE: this thread's share of the rate, one slot every interval ms (monotonic clock through LuaJIT's FFI).
+local ffi = require("ffi")
+ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } pace_timespec; int clock_gettime(int, pace_timespec *); ]]
+local clock = ffi.new("pace_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, clock)
+  return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
+end
+local interval = $threads * 1000 / $rate
+local slot = nil
+function delay()
+  local now = now_ms()
+  slot = (slot or now) + interval
+  return math.max(0, math.floor(slot - now + 0.5))
+end
+PACE
+)
 function response(status, headers, body)
   if status == 202 then
     wrk.thread:set("accepted", (wrk.thread:get("accepted") or 0) + 1)

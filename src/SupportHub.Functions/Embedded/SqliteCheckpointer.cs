@@ -16,8 +16,12 @@ namespace SupportHub.Functions.Embedded;
 // The WAL starts from the beginning again only at a writer's BEGIN after every frame was copied.
 // Under steady writes that never happens by itself (new frames arrive while a pass runs), so once the
 // WAL is past RestartPages the passes run back to back — each copies what came in during the one
-// before, a few frames by the third — and then the writer is asked to copy the rest itself between
-// two batches (SqliteWriter.FinishCheckpoint); its next BEGIN restarts the WAL. SQLite's own
+// before and its write-back (below) — until one finds at most FinishFrames new frames, and then the
+// writer is asked to copy the rest itself between two batches (SqliteWriter.FinishCheckpoint); its
+// next BEGIN restarts the WAL. Every commit waits while the writer finishes, so that rest must be
+// small: asking after a fixed two passes left it 3,000–5,000 frames (each write-back lets that many
+// arrive) and the finish took 13–38 ms at 5,000 intake requests/s; asking once a pass found at most
+// 512 new frames, it took 1–4 ms (probes of bench/load.sh with RATE=5000). SQLite's own
 // automatic checkpoint stays on in the writer, at a far larger size, should this thread fall behind.
 //
 // The restart is the one moment intake feels a checkpoint. A pass that did not copy every frame
@@ -43,6 +47,9 @@ internal sealed class SqliteCheckpointer : IDisposable
     private readonly Thread _thread;
     private readonly DirtyPageWriter _writeBack;
     private bool _restartWanted;
+
+    /// <summary>Passes with a write-back each, at most, before the writer is asked to finish however many frames keep coming.</summary>
+    internal const int MaxCatchingUp = 8;
     private int _disposed;
 
     /// <param name="connection">A connection of its own (the writer's and the readers' are busy).</param>
@@ -91,12 +98,20 @@ internal sealed class SqliteCheckpointer : IDisposable
         _stop.Dispose();
     }
 
+    /// <summary>While catching up, after a pass that found <paramref name="arrived"/> new frames, <paramref name="catchingUp"/>
+    /// passes with a write-back into it: whether the writer should now copy the rest itself. Not on the first
+    /// catching-up pass (the file's pages are written back first), then once a pass found at most
+    /// <paramref name="finishFrames"/> new frames, or after <see cref="MaxCatchingUp"/> passes however many come.</summary>
+    internal static bool ReadyForWriter(int catchingUp, long arrived, int finishFrames) =>
+        catchingUp >= 1 && (arrived <= finishFrames || catchingUp >= MaxCatchingUp);
+
     private void Run()
     {
         using var checkpoint = _connection.CreateCommand();
         checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
         var token = _stop.Token;
         var catchingUp = 0;
+        long previousFrames = 0;
         try
         {
             while (true)
@@ -119,18 +134,30 @@ internal sealed class SqliteCheckpointer : IDisposable
                 {
                     // One row: busy (another checkpoint ran), frames in the WAL, frames copied.
                     using var result = checkpoint.ExecuteReader();
-                    if (result.Read() && result.GetInt64(1) >= _settings.RestartPages)
+                    var frames = result.Read() ? result.GetInt64(1) : 0;
+                    // Frames written since the pass before (while it and its write-back ran).
+                    var arrived = frames - previousFrames;
+                    previousFrames = frames;
+                    if (frames >= _settings.RestartPages)
                     {
                         wait = TimeSpan.Zero;
-                        _writeBack.Run(token);
-                        if (++catchingUp >= 2)
+                        // The writer's finish stops every commit while it copies what the passes have
+                        // not, and fsyncs the file with what they left unwritten: ask only once a pass
+                        // found few new frames, the file's pages written back before it (each round
+                        // shorter than the one before). The one pass that may run between the writer's
+                        // finish and its next BEGIN (which restarts the WAL) still sees the old frames:
+                        // it must not ask again (-1). Should the restart not happen (a reader kept the
+                        // WAL), the passes after it ask again.
+                        if (ReadyForWriter(catchingUp, arrived, _settings.FinishFrames))
                         {
-                            // The one pass that may run between the writer's finish and its next BEGIN
-                            // (which restarts the WAL) still sees the old frames: it must not ask again.
-                            // Should the restart not happen (a reader kept the WAL), the third pass does.
                             catchingUp = -1;
                             _restarted.Reset();
                             Volatile.Write(ref _restartWanted, true);
+                        }
+                        else
+                        {
+                            _writeBack.Run(token);
+                            catchingUp++;
                         }
                     }
                     else
@@ -214,8 +241,10 @@ internal sealed class DirtyPageWriter(string path) : IDisposable
 /// <param name="Interval">At least this long between two background passes while writes come in.</param>
 /// <param name="RestartPages">The WAL size, in pages, past which the passes catch up and the writer then restarts the WAL.</param>
 /// <param name="WriterPages">SQLite's own automatic checkpoint in the writer, in pages: only should the background thread fall behind.</param>
-internal sealed record SqliteCheckpointing(TimeSpan Interval, int RestartPages, int WriterPages)
+/// <param name="FinishFrames">While catching up: the writer is asked to finish once a pass finds no more new frames than this.</param>
+internal sealed record SqliteCheckpointing(TimeSpan Interval, int RestartPages, int WriterPages, int FinishFrames = 512)
 {
-    /// <summary>A pass a second; the WAL restarts past 1 GiB (4 KiB pages), the writer checkpoints itself at 4 GiB.</summary>
+    /// <summary>A pass a second; the WAL restarts past 1 GiB (4 KiB pages), the writer checkpoints itself at 4 GiB;
+    /// the writer finishes once a pass found at most 2 MiB of new frames.</summary>
     public static SqliteCheckpointing Default { get; } = new(TimeSpan.FromSeconds(1), 262_144, 1_048_576);
 }

@@ -162,6 +162,25 @@ public sealed class SqliteCheckpointTests : IDisposable
         Assert.True(await Eventually(() => WalIndex().Backfilled > copied, TimeSpan.FromSeconds(10)), "No pass ran after the writer finished.");
     }
 
+    [Theory]
+    // The first catching-up pass writes the file back first, however few frames came.
+    [InlineData(0, 0, false)]
+    // Then the writer is asked once a pass found at most FinishFrames (512) new frames...
+    [InlineData(1, 512, true)]
+    [InlineData(3, 40, true)]
+    // ...not while more keep coming (the writer would stop every commit while it copies them)...
+    [InlineData(1, 513, false)]
+    [InlineData(7, 5_000, false)]
+    // ...but after MaxCatchingUp passes it is asked however many come, so the WAL still starts over.
+    [InlineData(8, 5_000, true)]
+    // The pass right after the writer's finish (-1) still sees the old frames: it does not ask again.
+    [InlineData(-1, 0, false)]
+    public void WhileCatchingUp_TheWriterIsAsked_OnceAPassFoundFewNewFrames(int catchingUp, long arrived, bool asked)
+    {
+        Assert.Equal(8, SqliteCheckpointer.MaxCatchingUp);
+        Assert.Equal(asked, SqliteCheckpointer.ReadyForWriter(catchingUp, arrived, SqliteCheckpointing.Default.FinishFrames));
+    }
+
     // The WAL index (the -shm file, format in SQLite's walformat.html): the header's mxFrame (bytes
     // 16–19) and the checkpoint info's nBackfill (bytes 96–99), in the machine's byte order.
     private (uint Frames, uint Backfilled) WalIndex()
