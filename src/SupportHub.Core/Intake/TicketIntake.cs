@@ -60,12 +60,21 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
     {
         ArgumentNullException.ThrowIfNull(message);
         var sourceKey = IndexKey("source", $"{message.Channel}:{message.SourceId}");
-        if (await store.GetAsync(IndexTable, sourceKey, cancellationToken) is { } seen)
+        // The source row and every index row threading may look at, read together (one snapshot, and for
+        // the embedded store one read transaction instead of one per row).
+        var threadKeys = ThreadKeys(message);
+        var found = await store.GetManyAsync(IndexTable, [sourceKey, .. threadKeys], cancellationToken);
+        if (found[0] is { } seen)
         {
             return await RecordAgainAsync(message, Recorded(seen.Payload), then, cancellationToken);
         }
+        var index = new Dictionary<EntityKey, StoredEntity?>(threadKeys.Count);
+        for (var i = 0; i < threadKeys.Count; i++)
+        {
+            index[threadKeys[i]] = found[i + 1];
+        }
 
-        var (ticket, original) = await ThreadAsync(message, cancellationToken);
+        var (ticket, original) = await ThreadAsync(message, index, cancellationToken);
         var commandId = $"src:{message.Channel.ToString().ToLowerInvariant()}:{message.SourceId}";
         TicketCommand command;
         var opened = ticket is null;
@@ -117,12 +126,32 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
     public Task RememberMessageIdAsync(string messageId, string ticket, CancellationToken cancellationToken) =>
         store.SetAsync(IndexTable, IndexKey("msgid", Normalise(messageId)), Ref(ticket), cancellationToken);
 
-    private async Task<(string? Ticket, string? Original)> ThreadAsync(InboundMessage message, CancellationToken cancellationToken)
+    // The index rows ThreadAsync may look at, in the order it looks.
+    private static List<EntityKey> ThreadKeys(InboundMessage message)
+    {
+        var keys = new List<EntityKey>();
+        foreach (var id in message.InReplyTo ?? [])
+        {
+            keys.Add(IndexKey("msgid", Normalise(id)));
+        }
+        if (message.ConversationId is { } conversation)
+        {
+            keys.Add(IndexKey("conv", conversation));
+        }
+        if (message.Channel == IntakeChannel.Phone && message.From.Phone is { } caller)
+        {
+            keys.Add(IndexKey("caller", caller));
+        }
+        return keys;
+    }
+
+    /// <param name="index">The rows of <see cref="ThreadKeys"/>, read before (null: no such row).</param>
+    private async Task<(string? Ticket, string? Original)> ThreadAsync(InboundMessage message, Dictionary<EntityKey, StoredEntity?> index, CancellationToken cancellationToken)
     {
         string? ticket = null;
         foreach (var id in message.InReplyTo ?? [])
         {
-            ticket ??= await LookupAsync("msgid", Normalise(id), cancellationToken);
+            ticket ??= TicketOf(index[IndexKey("msgid", Normalise(id))]);
         }
         if (ticket is null && SubjectReference().Match(message.Subject ?? "") is { Success: true } match)
         {
@@ -137,10 +166,10 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
         }
         if (ticket is null && message.ConversationId is { } conversation)
         {
-            ticket = await LookupAsync("conv", conversation, cancellationToken);
+            ticket = TicketOf(index[IndexKey("conv", conversation)]);
         }
         if (ticket is null && message.Channel == IntakeChannel.Phone && message.From.Phone is { } caller
-            && await store.GetAsync(IndexTable, IndexKey("caller", caller), cancellationToken) is { } call)
+            && index[IndexKey("caller", caller)] is { } call)
         {
             var node = JsonNode.Parse(call.Payload)!;
             var last = NodaTime.Text.InstantPattern.ExtendedIso.Parse((string)node["at"]!).Value;
@@ -343,10 +372,8 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
             ? WorkflowJson.Deserialize<TicketState>(row.Payload)
             : null;
 
-    private async Task<string?> LookupAsync(string kind, string value, CancellationToken cancellationToken) =>
-        await store.GetAsync(IndexTable, IndexKey(kind, value), cancellationToken) is { } row
-            ? (string?)JsonNode.Parse(row.Payload)!["ticket"]
-            : null;
+    private static string? TicketOf(StoredEntity? row) =>
+        row is null ? null : (string?)JsonNode.Parse(row.Payload)!["ticket"];
 
     private static IntakeOutcome Recorded(string payload)
     {

@@ -28,6 +28,25 @@ public interface IEntityStore
     /// <summary>The entity, or null when it (or its table) does not exist.</summary>
     Task<StoredEntity?> GetAsync(string table, EntityKey key, CancellationToken cancellationToken);
 
+    /// <summary>Several entities of one table: for each of <paramref name="keys"/>, in order, the entity or null.
+    /// A store that can reads them together, from one snapshot (SQLite: one read transaction); by default
+    /// they are read one after another.</summary>
+    async Task<IReadOnlyList<StoredEntity?>> GetManyAsync(string table, IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        EntityStoreLimits.ValidateTable(table);
+        foreach (var key in keys)
+        {
+            EntityStoreLimits.ValidateKey(key);
+        }
+        var entities = new StoredEntity?[keys.Count];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            entities[i] = await GetAsync(table, keys[i], cancellationToken).ConfigureAwait(false);
+        }
+        return entities;
+    }
+
     /// <summary>Inserts a new entity; throws <see cref="EntityConflictException"/> (AlreadyExists) when the key is taken.</summary>
     /// <returns>The new ETag.</returns>
     Task<string> CreateAsync(string table, EntityKey key, string payload, CancellationToken cancellationToken);

@@ -21,8 +21,39 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
         cancellationToken.ThrowIfCancellationRequested();
         return Task.FromResult(database.Read(reader =>
         {
-            using var row = BindKey(reader.Statement("SELECT payload, etag FROM entities WHERE table_name = ?1 AND partition_key = ?2 AND row_key = ?3"), table, key).Query();
+            using var row = BindKey(reader.Statement(GetSql), table, key).Query();
             return row.Read() ? new StoredEntity(key, row.GetString(0), row.GetString(1)) : null;
+        }));
+    }
+
+    /// <summary>One read transaction for all of them: one snapshot, and the file's pages that the lookups share
+    /// (the b-tree's root and inner pages) read once. Every commit of the writer empties a read connection's
+    /// page cache, so under intake each separate lookup read them again.</summary>
+    public Task<IReadOnlyList<StoredEntity?>> GetManyAsync(string table, IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        EntityStoreLimits.ValidateTable(table);
+        foreach (var key in keys)
+        {
+            EntityStoreLimits.ValidateKey(key);
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        if (keys.Count == 0)
+        {
+            return Task.FromResult<IReadOnlyList<StoredEntity?>>([]);
+        }
+        return Task.FromResult<IReadOnlyList<StoredEntity?>>(database.Read(reader =>
+        {
+            var entities = new StoredEntity?[keys.Count];
+            // A connection whose work throws is closed, not reused: no transaction is left open on the pool.
+            reader.Statement("BEGIN").Execute();
+            for (var i = 0; i < keys.Count; i++)
+            {
+                using var row = BindKey(reader.Statement(GetSql), table, keys[i]).Query();
+                entities[i] = row.Read() ? new StoredEntity(keys[i], row.GetString(0), row.GetString(1)) : null;
+            }
+            reader.Statement("COMMIT").Execute();
+            return entities;
         }));
     }
 
@@ -153,6 +184,8 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
         }
         return etags;
     }
+
+    private const string GetSql = "SELECT payload, etag FROM entities WHERE table_name = ?1 AND partition_key = ?2 AND row_key = ?3";
 
     private const string DeleteSql = "DELETE FROM entities WHERE table_name = ?1 AND partition_key = ?2 AND row_key = ?3";
 

@@ -53,3 +53,70 @@ public sealed class TicketIntakeRedeliveryTests
         }
     }
 }
+
+// Intake reads the source row and every index row threading may need at once (IEntityStore.GetManyAsync:
+// one read transaction in the embedded store), not one read per rule.
+public sealed class TicketIntakeLookupTests
+{
+    private static readonly Instant At = Instant.FromUtc(2026, 11, 23, 15, 0);
+    private readonly TicketHarness _harness = new();
+
+    [Fact]
+    public async Task Accept_ChatAndEmail_ReadTheIndexOnceEach_AndStillThread()
+    {
+        var store = new CountingStore(new InMemoryEntityStore());
+        var intake = new TicketIntake(store, _harness.Policy);
+        var ann = new Requester("Ann", "ann@acme.gov", null);
+
+        var opened = await intake.AcceptAsync(new InboundMessage(IntakeChannel.Chat, "m1", At, ann, "", "Problem", ConversationId: "c1"), CancellationToken.None);
+        var joined = await intake.AcceptAsync(new InboundMessage(IntakeChannel.Chat, "m2", At, ann, "", "More", ConversationId: "c1"), CancellationToken.None);
+        var again = await intake.AcceptAsync(new InboundMessage(IntakeChannel.Chat, "m2", At, ann, "", "More", ConversationId: "c1"), CancellationToken.None);
+        var email = await intake.AcceptAsync(new InboundMessage(IntakeChannel.Email, "<e1@acme.gov>", At, ann, "Re: it", "Still broken",
+            InReplyTo: ["<unknown@acme.gov>", "<e0@acme.gov>"]), CancellationToken.None);
+
+        Assert.Equal((true, false, false), (opened.Opened, joined.Opened, joined.Duplicate));
+        Assert.Equal(opened.Ticket, joined.Ticket);
+        Assert.Equal((true, joined.Ticket), (again.Duplicate, again.Ticket));
+        Assert.True(email.Opened);
+        Assert.Equal([2, 2, 2, 3], store.ManyReads); // source + conversation, three times; source + two Message-IDs
+        Assert.Equal(0, store.SingleIndexReads);
+    }
+
+    private sealed class CountingStore(IEntityStore inner) : IEntityStore
+    {
+        public List<int> ManyReads { get; } = [];
+
+        public int SingleIndexReads { get; private set; }
+
+        public Task<StoredEntity?> GetAsync(string table, EntityKey key, CancellationToken cancellationToken)
+        {
+            if (table == TicketIntake.IndexTable)
+            {
+                SingleIndexReads++;
+            }
+            return inner.GetAsync(table, key, cancellationToken);
+        }
+
+        public Task<IReadOnlyList<StoredEntity?>> GetManyAsync(string table, IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
+        {
+            Assert.Equal(TicketIntake.IndexTable, table);
+            ManyReads.Add(keys.Count);
+            return inner.GetManyAsync(table, keys, cancellationToken);
+        }
+
+        public Task<string> CreateAsync(string table, EntityKey key, string payload, CancellationToken cancellationToken) => inner.CreateAsync(table, key, payload, cancellationToken);
+
+        public Task<string> SetAsync(string table, EntityKey key, string payload, CancellationToken cancellationToken) => inner.SetAsync(table, key, payload, cancellationToken);
+
+        public Task<string> UpdateAsync(string table, EntityKey key, string payload, string ifMatch, CancellationToken cancellationToken) =>
+            inner.UpdateAsync(table, key, payload, ifMatch, cancellationToken);
+
+        public Task DeleteAsync(string table, EntityKey key, string? ifMatch, CancellationToken cancellationToken) => inner.DeleteAsync(table, key, ifMatch, cancellationToken);
+
+        public Task<EntityPage> QueryAsync(string table, string partitionKey, RowKeyRange rowKeys, int pageSize, string? continuation, CancellationToken cancellationToken) =>
+            inner.QueryAsync(table, partitionKey, rowKeys, pageSize, continuation, cancellationToken);
+
+        public Task<IReadOnlyList<string?>> SubmitAsync(string table, IReadOnlyList<EntityChange> changes, CancellationToken cancellationToken) =>
+            inner.SubmitAsync(table, changes, cancellationToken);
+    }
+}

@@ -36,6 +36,23 @@ public sealed class SqliteEntityStoreTests : EntityStoreContract
     }
 
     [Fact]
+    public async Task GetMany_EndsItsReadTransaction_TheConnectionSeesLaterWrites()
+    {
+        // GetMany reads in one transaction on a pooled read connection: one left open would pin that
+        // connection to its snapshot (later reads on it stale, the WAL never restarting) and fail the next BEGIN.
+        var key = new EntityKey("p1", "r1");
+        await Store.SetAsync(Table, key, "{\"v\":1}", CancellationToken.None);
+        Assert.Equal("{\"v\":1}", (await Store.GetManyAsync(Table, [key, new EntityKey("p1", "none")], CancellationToken.None))[0]?.Payload);
+
+        for (var v = 2; v <= 4; v++)
+        {
+            await Store.SetAsync(Table, key, $"{{\"v\":{v}}}", CancellationToken.None);
+            Assert.Equal($"{{\"v\":{v}}}", (await Store.GetAsync(Table, key, CancellationToken.None))?.Payload);
+            Assert.Equal($"{{\"v\":{v}}}", (await Store.GetManyAsync(Table, [key], CancellationToken.None))[0]?.Payload);
+        }
+    }
+
+    [Fact]
     public async Task Writes_TwoDatabasesOnOneFileAndAReopen_NeverRepeatAnETag()
     {
         // ETag numbers are taken from the file's counter once per batch (SqliteWriter): two writers on

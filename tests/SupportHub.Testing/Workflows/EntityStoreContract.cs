@@ -51,6 +51,35 @@ public abstract class EntityStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetMany_ReturnsEachKeysEntityInOrder_NullWhereMissing()
+    {
+        var first = await Store.CreateAsync(Table, Key("a"), """{"n":1}""", None);
+        var second = await Store.CreateAsync(Table, Key("b", "p2"), """{"n":2}""", None);
+        await Store.CreateAsync(NewTableName(), Key("c"), """{"other":"table"}""", None);
+
+        var read = await Store.GetManyAsync(Table, [Key("b", "p2"), Key("missing"), Key("a"), Key("c"), Key("a")], None);
+
+        Assert.Equal(5, read.Count);
+        Assert.Equal(new StoredEntity(Key("b", "p2"), """{"n":2}""", second), read[0]);
+        Assert.Null(read[1]);
+        Assert.Equal(new StoredEntity(Key("a"), """{"n":1}""", first), read[2]);
+        Assert.Null(read[3]); // in another table
+        Assert.Equal(read[2], read[4]);
+        Assert.Empty(await Store.GetManyAsync(Table, [], None));
+        Assert.Equal([null], await Store.GetManyAsync(NewTableName(), [Key("a")], None));
+    }
+
+    [Fact]
+    public async Task GetMany_WithAKeyTableStorageRefuses_ThrowsBeforeReadingAnything()
+    {
+        await Store.CreateAsync(Table, Key("a"), "{}", None);
+
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => Store.GetManyAsync(Table, [Key("a"), Key("bad/key")], None));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => Store.GetManyAsync("bad table", [Key("a")], None));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => Store.GetManyAsync(Table, null!, None));
+    }
+
+    [Fact]
     public async Task Create_NewKey_IsReadBackWithItsETag()
     {
         const string payload = """{"subject":"Zahlungsseite down — 支払い","n":1}""";

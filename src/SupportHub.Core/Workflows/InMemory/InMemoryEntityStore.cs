@@ -28,6 +28,27 @@ public sealed class InMemoryEntityStore : IEntityStore
         }
     }
 
+    /// <summary>All under one lock: one snapshot.</summary>
+    public Task<IReadOnlyList<StoredEntity?>> GetManyAsync(string table, IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        EntityStoreLimits.ValidateTable(table);
+        foreach (var key in keys)
+        {
+            EntityStoreLimits.ValidateKey(key);
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        var entities = new StoredEntity?[keys.Count];
+        lock (_gate)
+        {
+            for (var i = 0; i < keys.Count; i++)
+            {
+                entities[i] = Find(table, keys[i]) is { } row ? row.Read(keys[i]) : null;
+            }
+        }
+        return Task.FromResult<IReadOnlyList<StoredEntity?>>(entities);
+    }
+
     public Task<string> CreateAsync(string table, EntityKey key, string payload, CancellationToken cancellationToken) =>
         ApplyOne(table, EntityChange.Create(key, payload), cancellationToken);
 
