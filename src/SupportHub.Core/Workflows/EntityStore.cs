@@ -33,12 +33,7 @@ public interface IEntityStore
     /// they are read one after another.</summary>
     async Task<IReadOnlyList<StoredEntity?>> GetManyAsync(string table, IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(keys);
-        EntityStoreLimits.ValidateTable(table);
-        foreach (var key in keys)
-        {
-            EntityStoreLimits.ValidateKey(key);
-        }
+        EntityStoreLimits.ValidateKeys(table, keys);
         var entities = new StoredEntity?[keys.Count];
         for (var i = 0; i < keys.Count; i++)
         {

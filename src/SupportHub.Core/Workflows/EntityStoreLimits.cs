@@ -39,6 +39,17 @@ public static class EntityStoreLimits
         ValidateKeyPart(key.RowKey, nameof(EntityKey.RowKey));
     }
 
+    /// <summary>Throws unless the arguments of <see cref="IEntityStore.GetManyAsync"/> are ones every store accepts.</summary>
+    public static void ValidateKeys(string table, IReadOnlyList<EntityKey> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ValidateTable(table);
+        foreach (var key in keys)
+        {
+            ValidateKey(key);
+        }
+    }
+
     public static void ValidatePartitionKey(string partitionKey) => ValidateKeyPart(partitionKey, nameof(EntityKey.PartitionKey));
 
     /// <summary>Throws unless the arguments of <see cref="IEntityStore.QueryAsync"/> are ones every store accepts.</summary>

@@ -31,12 +31,7 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
     /// page cache, so under intake each separate lookup read them again.</summary>
     public Task<IReadOnlyList<StoredEntity?>> GetManyAsync(string table, IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(keys);
-        EntityStoreLimits.ValidateTable(table);
-        foreach (var key in keys)
-        {
-            EntityStoreLimits.ValidateKey(key);
-        }
+        EntityStoreLimits.ValidateKeys(table, keys);
         cancellationToken.ThrowIfCancellationRequested();
         if (keys.Count == 0)
         {

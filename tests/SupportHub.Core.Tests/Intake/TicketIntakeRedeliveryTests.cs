@@ -2,6 +2,7 @@ using NodaTime;
 using SupportHub.Core.Tests.Tickets;
 using SupportHub.Intake;
 using SupportHub.Tickets;
+using SupportHub.Testing.Workflows;
 using SupportHub.Workflows;
 using SupportHub.Workflows.InMemory;
 
@@ -82,41 +83,26 @@ public sealed class TicketIntakeLookupTests
         Assert.Equal(0, store.SingleIndexReads);
     }
 
-    private sealed class CountingStore(IEntityStore inner) : IEntityStore
+    private sealed class CountingStore(IEntityStore inner) : DelegatingEntityStore(inner)
     {
         public List<int> ManyReads { get; } = [];
 
         public int SingleIndexReads { get; private set; }
 
-        public Task<StoredEntity?> GetAsync(string table, EntityKey key, CancellationToken cancellationToken)
+        public override Task<StoredEntity?> GetAsync(string table, EntityKey key, CancellationToken cancellationToken)
         {
             if (table == TicketIntake.IndexTable)
             {
                 SingleIndexReads++;
             }
-            return inner.GetAsync(table, key, cancellationToken);
+            return base.GetAsync(table, key, cancellationToken);
         }
 
-        public Task<IReadOnlyList<StoredEntity?>> GetManyAsync(string table, IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
+        public override Task<IReadOnlyList<StoredEntity?>> GetManyAsync(string table, IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
         {
             Assert.Equal(TicketIntake.IndexTable, table);
             ManyReads.Add(keys.Count);
-            return inner.GetManyAsync(table, keys, cancellationToken);
+            return base.GetManyAsync(table, keys, cancellationToken);
         }
-
-        public Task<string> CreateAsync(string table, EntityKey key, string payload, CancellationToken cancellationToken) => inner.CreateAsync(table, key, payload, cancellationToken);
-
-        public Task<string> SetAsync(string table, EntityKey key, string payload, CancellationToken cancellationToken) => inner.SetAsync(table, key, payload, cancellationToken);
-
-        public Task<string> UpdateAsync(string table, EntityKey key, string payload, string ifMatch, CancellationToken cancellationToken) =>
-            inner.UpdateAsync(table, key, payload, ifMatch, cancellationToken);
-
-        public Task DeleteAsync(string table, EntityKey key, string? ifMatch, CancellationToken cancellationToken) => inner.DeleteAsync(table, key, ifMatch, cancellationToken);
-
-        public Task<EntityPage> QueryAsync(string table, string partitionKey, RowKeyRange rowKeys, int pageSize, string? continuation, CancellationToken cancellationToken) =>
-            inner.QueryAsync(table, partitionKey, rowKeys, pageSize, continuation, cancellationToken);
-
-        public Task<IReadOnlyList<string?>> SubmitAsync(string table, IReadOnlyList<EntityChange> changes, CancellationToken cancellationToken) =>
-            inner.SubmitAsync(table, changes, cancellationToken);
     }
 }

@@ -7,6 +7,7 @@ using SupportHub.Functions.Tests.Hosting;
 using SupportHub.Functions.Workflows;
 using SupportHub.Testing;
 using SupportHub.Tickets;
+using SupportHub.Testing.Workflows;
 using SupportHub.Workflows;
 
 namespace SupportHub.Functions.Tests.Workflows;
@@ -145,7 +146,7 @@ public sealed class TicketWorkflowRunnerCrashTests : IDisposable
     private sealed class SimulatedCrashException(string where) : Exception($"simulated crash {where}");
 
     /// <summary>Dies right after the first submit to the tickets table has committed.</summary>
-    private sealed class CrashingStore(IEntityStore inner) : DelegatingStore(inner)
+    private sealed class CrashingStore(IEntityStore inner) : DelegatingEntityStore(inner)
     {
         private bool _crashed;
 
@@ -179,7 +180,7 @@ public sealed class TicketWorkflowRunnerCrashTests : IDisposable
     }
 
     /// <summary>Holds the first reader of a ticket's state until released, and counts the submits that lost.</summary>
-    private sealed class GatedStore(IEntityStore inner) : DelegatingStore(inner)
+    private sealed class GatedStore(IEntityStore inner) : DelegatingEntityStore(inner)
     {
         private int _reads;
 
@@ -213,25 +214,5 @@ public sealed class TicketWorkflowRunnerCrashTests : IDisposable
                 throw;
             }
         }
-    }
-
-    private abstract class DelegatingStore(IEntityStore inner) : IEntityStore
-    {
-        public virtual Task<StoredEntity?> GetAsync(string table, EntityKey key, CancellationToken cancellationToken) => inner.GetAsync(table, key, cancellationToken);
-
-        public Task<string> CreateAsync(string table, EntityKey key, string payload, CancellationToken cancellationToken) => inner.CreateAsync(table, key, payload, cancellationToken);
-
-        public Task<string> SetAsync(string table, EntityKey key, string payload, CancellationToken cancellationToken) => inner.SetAsync(table, key, payload, cancellationToken);
-
-        public Task<string> UpdateAsync(string table, EntityKey key, string payload, string ifMatch, CancellationToken cancellationToken) =>
-            inner.UpdateAsync(table, key, payload, ifMatch, cancellationToken);
-
-        public Task DeleteAsync(string table, EntityKey key, string? ifMatch, CancellationToken cancellationToken) => inner.DeleteAsync(table, key, ifMatch, cancellationToken);
-
-        public Task<EntityPage> QueryAsync(string table, string partitionKey, RowKeyRange rowKeys, int pageSize, string? continuation, CancellationToken cancellationToken) =>
-            inner.QueryAsync(table, partitionKey, rowKeys, pageSize, continuation, cancellationToken);
-
-        public virtual Task<IReadOnlyList<string?>> SubmitAsync(string table, IReadOnlyList<EntityChange> changes, CancellationToken cancellationToken) =>
-            inner.SubmitAsync(table, changes, cancellationToken);
     }
 }

@@ -31,12 +31,7 @@ public sealed class InMemoryEntityStore : IEntityStore
     /// <summary>All under one lock: one snapshot.</summary>
     public Task<IReadOnlyList<StoredEntity?>> GetManyAsync(string table, IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(keys);
-        EntityStoreLimits.ValidateTable(table);
-        foreach (var key in keys)
-        {
-            EntityStoreLimits.ValidateKey(key);
-        }
+        EntityStoreLimits.ValidateKeys(table, keys);
         cancellationToken.ThrowIfCancellationRequested();
         var entities = new StoredEntity?[keys.Count];
         lock (_gate)
