@@ -19,11 +19,7 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
         EntityStoreLimits.ValidateTable(table);
         EntityStoreLimits.ValidateKey(key);
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(database.Read(reader =>
-        {
-            using var row = BindKey(reader.Statement(GetSql), table, key).Query();
-            return row.Read() ? new StoredEntity(key, row.GetString(0), row.GetString(1)) : null;
-        }));
+        return Task.FromResult(database.Read(reader => Find(reader, table, key)));
     }
 
     /// <summary>One read transaction for all of them: one snapshot, and the file's pages that the lookups share
@@ -44,8 +40,7 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
             reader.Statement("BEGIN").Execute();
             for (var i = 0; i < keys.Count; i++)
             {
-                using var row = BindKey(reader.Statement(GetSql), table, keys[i]).Query();
-                entities[i] = row.Read() ? new StoredEntity(keys[i], row.GetString(0), row.GetString(1)) : null;
+                entities[i] = Find(reader, table, keys[i]);
             }
             reader.Statement("COMMIT").Execute();
             return entities;
@@ -178,6 +173,12 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
             }
         }
         return etags;
+    }
+
+    private static StoredEntity? Find(SqliteReader reader, string table, EntityKey key)
+    {
+        using var row = BindKey(reader.Statement(GetSql), table, key).Query();
+        return row.Read() ? new StoredEntity(key, row.GetString(0), row.GetString(1)) : null;
     }
 
     private const string GetSql = "SELECT payload, etag FROM entities WHERE table_name = ?1 AND partition_key = ?2 AND row_key = ?3";
