@@ -83,6 +83,8 @@ internal static unsafe class SqliteWalVfs
             {
                 return;
             }
+            // Before anything initializes SQLite (sqlite3_vfs_find does): its page cache is chosen only before.
+            SqlitePageCache.Install();
             var platform = sqlite3_vfs_find(null);
             if (platform is null)
             {
