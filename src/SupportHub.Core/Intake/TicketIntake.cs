@@ -59,14 +59,15 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
     public async Task<IntakeOutcome> AcceptAsync(InboundMessage message, Func<IntakeOutcome, QueuedMessage>? then, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var sourceKey = IndexKey("source", $"{message.Channel}:{message.SourceId}");
+        var keys = new MessageKeys(message);
+        var sourceKey = keys.Source;
         // The source row and every index row threading may look at, read together (one snapshot, and for
         // the embedded store one read transaction instead of one per row).
-        var threadKeys = ThreadKeys(message);
+        var threadKeys = keys.Threading();
         var found = await store.GetManyAsync(IndexTable, [sourceKey, .. threadKeys], cancellationToken);
         if (found[0] is { } seen)
         {
-            return await RecordAgainAsync(message, Recorded(seen.Payload), then, cancellationToken);
+            return await RecordAgainAsync(message, keys, Recorded(seen.Payload), then, cancellationToken);
         }
         var index = new Dictionary<EntityKey, StoredEntity?>(threadKeys.Count);
         for (var i = 0; i < threadKeys.Count; i++)
@@ -74,7 +75,7 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
             index[threadKeys[i]] = found[i + 1];
         }
 
-        var (ticket, original) = await ThreadAsync(message, index, cancellationToken);
+        var (ticket, original) = await ThreadAsync(message, keys, index, cancellationToken);
         var commandId = $"src:{message.Channel.ToString().ToLowerInvariant()}:{message.SourceId}";
         TicketCommand command;
         var opened = ticket is null;
@@ -101,13 +102,13 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
         var decided = new IntakeOutcome(ticket, false, opened, command);
         try
         {
-            await _recorder.RecordAsync([EntityChange.Create(sourceKey, record), .. IndexChanges(message, ticket)], then?.Invoke(decided), cancellationToken);
+            await _recorder.RecordAsync([EntityChange.Create(sourceKey, record), .. IndexChanges(message, keys, ticket)], then?.Invoke(decided), cancellationToken);
         }
         catch (EntityConflictException conflict) when (conflict.Key == sourceKey)
         {
             // The same message raced in through another delivery and was decided first: use that.
             var first = await store.GetAsync(IndexTable, sourceKey, cancellationToken);
-            return await RecordAgainAsync(message, Recorded(first!.Payload), then, cancellationToken);
+            return await RecordAgainAsync(message, keys, Recorded(first!.Payload), then, cancellationToken);
         }
         return decided;
     }
@@ -115,10 +116,10 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
     // A source message decided before: index it again (a crash may have come between recording the
     // decision and indexing it, in Azure) and send its message again under the same id, marked Again
     // (a recorder that wrote it in the decision's own transaction knows it is queued already).
-    private async Task<IntakeOutcome> RecordAgainAsync(InboundMessage message, IntakeOutcome outcome, Func<IntakeOutcome, QueuedMessage>? then, CancellationToken cancellationToken)
+    private async Task<IntakeOutcome> RecordAgainAsync(InboundMessage message, MessageKeys keys, IntakeOutcome outcome, Func<IntakeOutcome, QueuedMessage>? then, CancellationToken cancellationToken)
     {
         var again = then?.Invoke(outcome) is { } queued ? queued with { Again = true } : null;
-        await _recorder.RecordAsync(IndexChanges(message, outcome.Ticket), again, cancellationToken);
+        await _recorder.RecordAsync(IndexChanges(message, keys, outcome.Ticket), again, cancellationToken);
         return outcome;
     }
 
@@ -126,32 +127,46 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
     public Task RememberMessageIdAsync(string messageId, string ticket, CancellationToken cancellationToken) =>
         store.SetAsync(IndexTable, IndexKey("msgid", Normalise(messageId)), Ref(ticket), cancellationToken);
 
-    // The index rows ThreadAsync may look at, in the order it looks.
-    private static List<EntityKey> ThreadKeys(InboundMessage message)
+    /// <summary>The index keys of one message (source, threading, its own rows), each hashed once.</summary>
+    private sealed class MessageKeys(InboundMessage message)
     {
-        var keys = new List<EntityKey>();
-        foreach (var id in message.InReplyTo ?? [])
+        public EntityKey Source { get; } = IndexKey("source", $"{message.Channel}:{message.SourceId}");
+
+        /// <summary>The In-Reply-To/References Message-IDs, in order.</summary>
+        public EntityKey[] Replies { get; } = [.. (message.InReplyTo ?? []).Select(id => IndexKey("msgid", Normalise(id)))];
+
+        public EntityKey? Conversation { get; } = message.ConversationId is { } conversation ? IndexKey("conv", conversation) : null;
+
+        public EntityKey? Caller { get; } =
+            message.Channel == IntakeChannel.Phone && message.From.Phone is { } caller ? IndexKey("caller", caller) : null;
+
+        /// <summary>An email's own Message-ID, so replies to it thread.</summary>
+        public EntityKey? OwnMessageId { get; } = message.Channel == IntakeChannel.Email ? IndexKey("msgid", Normalise(message.SourceId)) : null;
+
+        /// <summary>The index rows ThreadAsync may look at, in the order it looks.</summary>
+        public List<EntityKey> Threading()
         {
-            keys.Add(IndexKey("msgid", Normalise(id)));
+            var keys = new List<EntityKey>(Replies.Length + 2);
+            keys.AddRange(Replies);
+            if (Conversation is { } conversation)
+            {
+                keys.Add(conversation);
+            }
+            if (Caller is { } caller)
+            {
+                keys.Add(caller);
+            }
+            return keys;
         }
-        if (message.ConversationId is { } conversation)
-        {
-            keys.Add(IndexKey("conv", conversation));
-        }
-        if (message.Channel == IntakeChannel.Phone && message.From.Phone is { } caller)
-        {
-            keys.Add(IndexKey("caller", caller));
-        }
-        return keys;
     }
 
     /// <param name="index">The rows of <see cref="ThreadKeys"/>, read before (null: no such row).</param>
-    private async Task<(string? Ticket, string? Original)> ThreadAsync(InboundMessage message, Dictionary<EntityKey, StoredEntity?> index, CancellationToken cancellationToken)
+    private async Task<(string? Ticket, string? Original)> ThreadAsync(InboundMessage message, MessageKeys keys, Dictionary<EntityKey, StoredEntity?> index, CancellationToken cancellationToken)
     {
         string? ticket = null;
-        foreach (var id in message.InReplyTo ?? [])
+        foreach (var reply in keys.Replies)
         {
-            ticket ??= TicketOf(index[IndexKey("msgid", Normalise(id))]);
+            ticket ??= TicketOf(index[reply]);
         }
         if (ticket is null && SubjectReference().Match(message.Subject ?? "") is { Success: true } match)
         {
@@ -164,12 +179,11 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
                 ticket = candidate;
             }
         }
-        if (ticket is null && message.ConversationId is { } conversation)
+        if (ticket is null && keys.Conversation is { } conversation)
         {
-            ticket = TicketOf(index[IndexKey("conv", conversation)]);
+            ticket = TicketOf(index[conversation]);
         }
-        if (ticket is null && message.Channel == IntakeChannel.Phone && message.From.Phone is { } caller
-            && index[IndexKey("caller", caller)] is { } call)
+        if (ticket is null && keys.Caller is { } caller && index[caller] is { } call)
         {
             var node = JsonNode.Parse(call.Payload)!;
             var last = NodaTime.Text.InstantPattern.ExtendedIso.Parse((string)node["at"]!).Value;
@@ -185,21 +199,21 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
         return (ticket, null);
     }
 
-    private static List<EntityChange> IndexChanges(InboundMessage message, string ticket)
+    private static List<EntityChange> IndexChanges(InboundMessage message, MessageKeys keys, string ticket)
     {
         var changes = new List<EntityChange>(2);
-        if (message.Channel == IntakeChannel.Email)
+        if (keys.OwnMessageId is { } own)
         {
-            changes.Add(EntityChange.Set(IndexKey("msgid", Normalise(message.SourceId)), Ref(ticket)));
+            changes.Add(EntityChange.Set(own, Ref(ticket)));
         }
-        if (message.ConversationId is { } conversation)
+        if (keys.Conversation is { } conversation)
         {
-            changes.Add(EntityChange.Set(IndexKey("conv", conversation), Ref(ticket)));
+            changes.Add(EntityChange.Set(conversation, Ref(ticket)));
         }
-        if (message.Channel == IntakeChannel.Phone && message.From.Phone is { } caller)
+        if (keys.Caller is { } caller)
         {
             var call = new JsonObject { ["ticket"] = ticket, ["at"] = NodaTime.Text.InstantPattern.ExtendedIso.Format(message.ReceivedAt) };
-            changes.Add(EntityChange.Set(IndexKey("caller", caller), call.ToJsonString()));
+            changes.Add(EntityChange.Set(caller, call.ToJsonString()));
         }
         return changes;
     }
@@ -383,8 +397,31 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
     }
 
     /// <summary>Index rows are keyed by a hash: source ids may hold characters Table Storage keys refuse.</summary>
-    private static EntityKey IndexKey(string kind, string value) =>
-        new($"{kind}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..40]}", "i");
+    /// <remarks><c>{kind}-</c> and the first 40 hex digits (lower case) of the SHA-256 of the value's UTF-8, built
+    /// in one string (intake makes several per request).</remarks>
+    private static EntityKey IndexKey(string kind, string value)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        var length = Encoding.UTF8.GetMaxByteCount(value.Length);
+        byte[]? rented = null;
+        Span<byte> utf8 = length <= 512 ? stackalloc byte[512] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
+            SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(value, utf8)], hash);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+        Span<char> key = stackalloc char[kind.Length + 1 + 40];
+        kind.CopyTo(key);
+        key[kind.Length] = '-';
+        Convert.TryToHexStringLower(hash[..20], key[(kind.Length + 1)..], out _);
+        return new(new string(key), "i");
+    }
 
     private static string Normalise(string messageId) => messageId.Trim().Trim('<', '>').ToLowerInvariant();
 
@@ -404,7 +441,8 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static string Ref(string ticket) => new JsonObject { ["ticket"] = ticket }.ToJsonString();
+    // {"ticket":"…"}, as JsonObject.ToJsonString writes it (the same encoder), without building the node.
+    private static string Ref(string ticket) => $"{{\"ticket\":{System.Text.Json.JsonSerializer.Serialize(ticket)}}}";
 
     private static string Counter(int next) => new JsonObject { ["next"] = next }.ToJsonString();
 

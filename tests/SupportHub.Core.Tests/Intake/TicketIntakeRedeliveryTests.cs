@@ -83,6 +83,36 @@ public sealed class TicketIntakeLookupTests
         Assert.Equal(0, store.SingleIndexReads);
     }
 
+    [Fact]
+    public async Task IndexRows_KeepTheKeysAndPayloadsStoredBefore()
+    {
+        // Rows written by earlier builds (SQLite files, Table Storage) must still be found: each key is the kind,
+        // '-' and the first 40 lower-case hex digits of the SHA-256 of the value's UTF-8 (written out here as the
+        // first version computed it), the row key "i"; a reference row is {"ticket":"…"}.
+        static EntityKey Key(string kind, string value) =>
+            new($"{kind}-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value)))[..40]}", "i");
+        var store = new InMemoryEntityStore();
+        var intake = new TicketIntake(store, _harness.Policy);
+        var ann = new Requester("Ann", "ann@acme.gov", "+15551230000");
+        // Longer than 512 UTF-8 bytes, and not ASCII.
+        var longId = "<" + string.Concat(Enumerable.Repeat("réponse-", 80)) + "@acme.gov>";
+
+        var chat = await intake.AcceptAsync(new InboundMessage(IntakeChannel.Chat, "m1", At, ann, "", "Problem", ConversationId: "c-ü1"), CancellationToken.None);
+        var email = await intake.AcceptAsync(new InboundMessage(IntakeChannel.Email, longId, At, ann, "It", "Broken"), CancellationToken.None);
+        var call = await intake.AcceptAsync(new InboundMessage(IntakeChannel.Phone, "call-1", At, ann, "", "Called"), CancellationToken.None);
+
+        Assert.NotNull(await store.GetAsync(TicketIntake.IndexTable, Key("source", "Chat:m1"), CancellationToken.None));
+        Assert.Equal($$"""{"ticket":"{{chat.Ticket}}"}""", (await store.GetAsync(TicketIntake.IndexTable, Key("conv", "c-ü1"), CancellationToken.None))?.Payload);
+        Assert.NotNull(await store.GetAsync(TicketIntake.IndexTable, Key("source", "Email:" + longId), CancellationToken.None));
+        var own = longId.Trim('<', '>').ToLowerInvariant();
+        Assert.Equal($$"""{"ticket":"{{email.Ticket}}"}""", (await store.GetAsync(TicketIntake.IndexTable, Key("msgid", own), CancellationToken.None))?.Payload);
+        Assert.Contains($"\"ticket\":\"{call.Ticket}\"", (await store.GetAsync(TicketIntake.IndexTable, Key("caller", "+15551230000"), CancellationToken.None))?.Payload);
+
+        // And a reply quoting that long Message-ID threads into its ticket.
+        var reply = await intake.AcceptAsync(new InboundMessage(IntakeChannel.Email, "<r1@acme.gov>", At, ann, "Re: It", "More", InReplyTo: [longId]), CancellationToken.None);
+        Assert.Equal((false, email.Ticket), (reply.Opened, reply.Ticket));
+    }
+
     private sealed class CountingStore(IEntityStore inner) : DelegatingEntityStore(inner)
     {
         public List<int> ManyReads { get; } = [];
