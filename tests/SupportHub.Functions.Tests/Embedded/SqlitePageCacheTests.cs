@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using SupportHub.Functions.Embedded;
 using SupportHub.Testing;
+using static SupportHub.Functions.Tests.Embedded.SqliteSql;
 
 namespace SupportHub.Functions.Tests.Embedded;
 
@@ -25,20 +26,7 @@ public sealed class SqlitePageCacheTests : IDisposable
         return connection;
     }
 
-    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
 
-    private static string? Scalar(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToString(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-    }
 
     [Fact]
     public void TheHubsSqlite_UsesIt()

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using SupportHub.Functions.Embedded;
 using SupportHub.Testing;
+using static SupportHub.Functions.Tests.Embedded.SqliteSql;
 
 namespace SupportHub.Functions.Tests.Embedded;
 
@@ -36,13 +37,6 @@ public sealed class SqliteWalVfsTests : IDisposable
         return connection;
     }
 
-    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
 
     private static void Upsert(SqliteConnection connection, SqliteTransaction transaction, int rows, int round, int size)
     {
@@ -75,12 +69,6 @@ public sealed class SqliteWalVfsTests : IDisposable
         Assert.Equal(rows, n);
     }
 
-    private static string Scalar(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToString(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture)!;
-    }
 
     [Fact]
     public void ATransactionLargerThanTheCache_SpillsRewritesAndReadsItsFrames_AndCommitsOrRollsBackWhole()
