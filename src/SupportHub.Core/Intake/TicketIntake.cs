@@ -13,7 +13,12 @@ namespace SupportHub.Intake;
 /// <param name="Ticket">The ticket the message opened or joined: what the channel answers with.</param>
 /// <param name="Duplicate">The source message was seen before; <paramref name="Command"/> is the one decided then.</param>
 /// <param name="Command">Send this to the ticket's workflow; its id is derived from the source message, so sending it again is harmless.</param>
-public sealed record IntakeOutcome(string Ticket, bool Duplicate, bool Opened, TicketCommand Command);
+public sealed record IntakeOutcome(string Ticket, bool Duplicate, bool Opened, TicketCommand Command)
+{
+    /// <summary><see cref="Command"/> as <see cref="WorkflowJson"/> writes a <see cref="TicketCommand"/>, when intake has
+    /// that text already (it records it): a queue message can embed it instead of serializing the command again.</summary>
+    public string? CommandJson { get; init; }
+}
 
 /// <summary>
 /// Ticket intake (ARCHITECTURE.md step 2): recognises a redelivered source message, threads a
@@ -98,8 +103,9 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
             command = new OpenTicket(commandId, ticket, facts);
         }
 
-        var record = Record(ticket, opened, WorkflowJson.Serialize(command));
-        var decided = new IntakeOutcome(ticket, false, opened, command);
+        var commandJson = WorkflowJson.Serialize(command);
+        var record = Record(ticket, opened, commandJson);
+        var decided = new IntakeOutcome(ticket, false, opened, command) { CommandJson = commandJson };
         try
         {
             await _recorder.RecordAsync([EntityChange.Create(sourceKey, record), .. IndexChanges(message, keys, ticket)], then?.Invoke(decided), cancellationToken);
@@ -392,8 +398,11 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
     private static IntakeOutcome Recorded(string payload)
     {
         var node = JsonNode.Parse(payload)!;
-        return new IntakeOutcome((string)node["ticket"]!, true, (bool)node["opened"]!,
-            WorkflowJson.Deserialize<TicketCommand>(node["command"]!.ToJsonString()));
+        var command = node["command"]!.ToJsonString();
+        return new IntakeOutcome((string)node["ticket"]!, true, (bool)node["opened"]!, WorkflowJson.Deserialize<TicketCommand>(command))
+        {
+            CommandJson = command,
+        };
     }
 
     /// <summary>Index rows are keyed by a hash: source ids may hold characters Table Storage keys refuse.</summary>

@@ -110,7 +110,7 @@ internal static class IntakeHttp
         var outcome = await intake.AcceptAsync(message.Message, decided => new QueuedMessage(QueueNames.TicketsInbound,
             new OutgoingMessage(
                 QueueMessageIds.ForSource(message.Message.Channel, message.Message.SourceId),
-                WorkflowJson.Serialize(new TicketsInboundMessage(decided.Command, ConversationMessage.Of(decided.Ticket, message))))),
+                TicketsInboundMessage.Serialize(decided, ConversationMessage.Of(decided.Ticket, message)))),
             cancellationToken);
         return new Accepted(outcome.Ticket);
     }

@@ -113,6 +113,37 @@ public sealed class TicketIntakeLookupTests
         Assert.Equal((false, email.Ticket), (reply.Opened, reply.Ticket));
     }
 
+    [Fact]
+    public async Task TheQueueMessage_WithTheCommandTextIntakeHas_IsExactlyWhatSerializingTheMessageWrites()
+    {
+        // tickets-inbound embeds the command's recorded text instead of serializing the command again: the body
+        // must be the same bytes either way, for a new ticket, a reply and a redelivered (duplicate) message.
+        var store = new InMemoryEntityStore();
+        var intake = new TicketIntake(store, _harness.Policy);
+        var ann = new Requester("Ann <ann@acme.gov> & co", "ann@acme.gov", null);
+        InboundMessage Chat(string id, string text) => new(IntakeChannel.Chat, id, At, ann, "", text, ConversationId: "c-é");
+        var details = new Dictionary<string, string> { ["ivr"] = "1 > 2", ["note"] = "\"quoted\" \u2028 ü" };
+        AttachmentInfo[] attachments = [new("log <1>.txt", "text/plain", 12), new("ü.png", "image/png", 3456)];
+
+        var outcomes = new List<IntakeOutcome>
+        {
+            await intake.AcceptAsync(Chat("m1", "Broken <b>since</b> 10.0.1 & more"), CancellationToken.None),
+            await intake.AcceptAsync(Chat("m2", "Still broken"), CancellationToken.None),
+            await intake.AcceptAsync(Chat("m2", "Still broken"), CancellationToken.None),
+        };
+
+        Assert.Equal((true, false, true), (outcomes[0].Opened, outcomes[1].Opened, outcomes[2].Duplicate));
+        foreach (var outcome in outcomes)
+        {
+            Assert.NotNull(outcome.CommandJson);
+            var message = new ConversationMessage(outcome.Ticket, IntakeChannel.Chat, "m", At, ann, "", "Text <é> & \"x\"", attachments, details);
+            Assert.Equal(WorkflowJson.Serialize(new TicketsInboundMessage(outcome.Command, message)), TicketsInboundMessage.Serialize(outcome, message));
+            // And without the text (an outcome made elsewhere), the same again.
+            Assert.Equal(WorkflowJson.Serialize(new TicketsInboundMessage(outcome.Command, message)),
+                TicketsInboundMessage.Serialize(outcome with { CommandJson = null }, message));
+        }
+    }
+
     private sealed class CountingStore(IEntityStore inner) : DelegatingEntityStore(inner)
     {
         public List<int> ManyReads { get; } = [];
