@@ -29,10 +29,16 @@ public sealed class SqlitePageCacheTests : IDisposable
 
 
     [Fact]
-    public void TheHubsSqlite_UsesIt()
+    public async Task AFreshProcessThatOpensTheHubsDatabase_RunsSqliteWithIt()
     {
-        // Installed by the first SqliteWalVfs.FileUri of the process (and here by the module initializer below,
-        // whatever test runs first); the hub opens its file through that URI before any other connection.
+        // The hub's own path, in a process of its own (this one installs it in the module initializer below):
+        // SqliteDatabase opens its file through SqliteWalVfs, which installs the page cache before SQLite starts.
+        using var probe = DotnetProcess.Start(
+            Path.Combine(AppContext.BaseDirectory, "SupportHub.QueueCrashProbe.dll"),
+            [_folder.Path, "tickets-inbound", "2026-11-22T12:00:00Z", "30"]);
+        var line = await probe.WaitForLineAsync(l => l.StartsWith("page cache: ", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        Assert.Equal("page cache: installed", line);
+        // And this process's SQLite has it too (the tests below rely on that).
         Assert.True(SqlitePageCache.Install());
         Assert.True(SqlitePageCache.Installed);
     }
