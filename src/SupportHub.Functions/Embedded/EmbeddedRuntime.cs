@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using NodaTime;
 using SupportHub.Functions.Hosting;
+using SupportHub.Intake;
 using SupportHub.Workflows;
 
 namespace SupportHub.Functions.Embedded;
@@ -20,7 +21,9 @@ public static class EmbeddedRuntime
         {
             var dataPath = sp.GetRequiredService<IOptions<SupportHubOptions>>().Value.DataPath;
             DataFolder.Create(dataPath);
-            return SqliteDatabase.InFolder(dataPath);
+            // Intake's index: most of its lookups (every new message's source id and threading keys)
+            // find nothing, and the key filter answers those without reading the file.
+            return SqliteDatabase.InFolder(dataPath, [TicketIntake.IndexTable]);
         });
         services.AddSingleton<IEntityStore, SqliteEntityStore>();
         services.AddSingleton(sp => new SqliteMessageQueue(

@@ -38,7 +38,15 @@ public sealed class SqliteDatabase : IDisposable
     {
     }
 
-    internal SqliteDatabase(string filePath, SqliteCheckpointing checkpointing)
+    /// <param name="keyTables">Entity tables whose keys this database keeps in memory, to answer lookups
+    /// that find nothing without reading the file (<see cref="SqliteKeyFilter"/>); only when no other
+    /// SqliteDatabase has the file open, and then this one alone writes entities to it.</param>
+    public SqliteDatabase(string filePath, IReadOnlyCollection<string> keyTables)
+        : this(filePath, SqliteCheckpointing.Default, keyTables)
+    {
+    }
+
+    internal SqliteDatabase(string filePath, SqliteCheckpointing checkpointing, IReadOnlyCollection<string>? keyTables = null, int keyFilterMinLog2Bits = SqliteKeyFilter.MinLog2Bits)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
         FilePath = Path.GetFullPath(filePath);
@@ -50,16 +58,84 @@ public sealed class SqliteDatabase : IDisposable
             Pooling = true,
             DefaultTimeout = (int)BusyTimeout.TotalSeconds,
         }.ToString();
-        CreateSchema();
-        _checkpointer = new SqliteCheckpointer(OpenAsync(CancellationToken.None).GetAwaiter().GetResult(), checkpointing, FilePath);
+        // Before anything is written: an owner's key filter must see every entity written after it opens.
+        if (keyTables is { Count: > 0 } && TryLock(FileShare.None) is { } exclusive)
+        {
+            _keysLock = exclusive;
+            KeyFilter = new SqliteKeyFilter(this, keyTables, keyFilterMinLog2Bits);
+        }
+        else
+        {
+            _keysLock = TryLock(FileShare.ReadWrite);
+        }
         try
         {
-            _writer = new SqliteWriter(OpenWriter(checkpointing), _checkpointer);
+            CreateSchema();
+            _checkpointer = new SqliteCheckpointer(OpenAsync(CancellationToken.None).GetAwaiter().GetResult(), checkpointing, FilePath);
+        }
+        catch
+        {
+            _keysLock?.Dispose();
+            throw;
+        }
+        try
+        {
+            _writer = new SqliteWriter(OpenWriter(checkpointing), _checkpointer, KeyFilter);
         }
         catch
         {
             _checkpointer.Dispose();
+            _keysLock?.Dispose();
             throw;
+        }
+        KeyFilter?.Start();
+    }
+
+    /// <summary>The lock beside the file that says who may write entities: held exclusively by the SqliteDatabase
+    /// that keeps a <see cref="KeyFilter"/>, shared by every other one; null while another one holds it exclusively.</summary>
+    private FileStream? _keysLock;
+    private readonly Lock _keysLockGate = new();
+
+    /// <summary>The file's key filter, when this SqliteDatabase keeps one (see the constructor).</summary>
+    internal SqliteKeyFilter? KeyFilter { get; }
+
+    /// <summary>The file beside the database whose lock tells who writes entities (see <see cref="SqliteKeyFilter"/>).</summary>
+    public string KeysLockPath => FilePath + "-keys";
+
+    // .NET takes an advisory lock on the file it opens (flock on Unix: exclusive for FileShare.None,
+    // shared otherwise; a share mode on Windows): a sharing violation means someone holds it the other way.
+    private FileStream? TryLock(FileShare share)
+    {
+        try
+        {
+            return new FileStream(KeysLockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, share);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Throws unless this SqliteDatabase may write entities: not while another one on the file keeps a key
+    /// filter (its lookups would miss the rows written here). Checked again at every write, so once that
+    /// one has closed the file, writes go through.</summary>
+    internal void EnsureEntityWrites()
+    {
+        if (Volatile.Read(ref _keysLock) is not null)
+        {
+            return;
+        }
+        lock (_keysLockGate)
+        {
+            if (_keysLock is null && TryLock(FileShare.ReadWrite) is { } shared)
+            {
+                Volatile.Write(ref _keysLock, shared);
+            }
+        }
+        if (_keysLock is null)
+        {
+            throw new InvalidOperationException(
+                $"Another process on '{FilePath}' (the hub, or another SqliteDatabase) keeps the file's entity keys in memory, so it alone writes entities: write through it, or stop it first. Queues and reads work from here.");
         }
     }
 
@@ -67,6 +143,9 @@ public sealed class SqliteDatabase : IDisposable
 
     /// <summary>The database in <paramref name="dataPath"/> (created when missing).</summary>
     public static SqliteDatabase InFolder(string dataPath) => new(Path.Combine(dataPath, FileName));
+
+    /// <summary>The database in <paramref name="dataPath"/>, keeping the keys of <paramref name="keyTables"/> in memory (see the constructor).</summary>
+    public static SqliteDatabase InFolder(string dataPath, IReadOnlyCollection<string> keyTables) => new(Path.Combine(dataPath, FileName), keyTables);
 
     /// <summary>
     /// Runs <paramref name="work"/> on one of the file's read connections, kept open with their statements
@@ -168,6 +247,7 @@ public sealed class SqliteDatabase : IDisposable
     public void Dispose()
     {
         _disposed = true;
+        KeyFilter?.Dispose();
         while (_readers.TryTake(out var reader))
         {
             reader.Dispose();
@@ -176,6 +256,8 @@ public sealed class SqliteDatabase : IDisposable
         _checkpointer.Dispose();
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
+        // Last: the file is closed before another SqliteDatabase may claim it.
+        _keysLock?.Dispose();
     }
 
     private void CreateSchema()

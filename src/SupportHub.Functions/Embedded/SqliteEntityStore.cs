@@ -19,28 +19,46 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
         EntityStoreLimits.ValidateTable(table);
         EntityStoreLimits.ValidateKey(key);
         cancellationToken.ThrowIfCancellationRequested();
+        if (database.KeyFilter is { } keys && !keys.MayExist(table, key))
+        {
+            return Task.FromResult<StoredEntity?>(null);
+        }
         return Task.FromResult(database.Read(reader => Find(reader, table, key)));
     }
 
     /// <summary>One read transaction for all of them: one snapshot, and the file's pages that the lookups share
     /// (the b-tree's root and inner pages) read once. Every commit of the writer empties a read connection's
-    /// page cache, so under intake each separate lookup read them again.</summary>
+    /// page cache, so under intake each separate lookup read them again. Keys the file's key filter knows
+    /// to be absent are not looked up at all (no read transaction when none may exist).</summary>
     public Task<IReadOnlyList<StoredEntity?>> GetManyAsync(string table, IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
     {
         EntityStoreLimits.ValidateKeys(table, keys);
         cancellationToken.ThrowIfCancellationRequested();
-        if (keys.Count == 0)
+        var entities = new StoredEntity?[keys.Count];
+        var read = new bool[keys.Count];
+        var reads = 0;
+        for (var i = 0; i < keys.Count; i++)
         {
-            return Task.FromResult<IReadOnlyList<StoredEntity?>>([]);
+            if (database.KeyFilter is not { } filter || filter.MayExist(table, keys[i]))
+            {
+                read[i] = true;
+                reads++;
+            }
+        }
+        if (reads == 0)
+        {
+            return Task.FromResult<IReadOnlyList<StoredEntity?>>(entities);
         }
         return Task.FromResult<IReadOnlyList<StoredEntity?>>(database.Read(reader =>
         {
-            var entities = new StoredEntity?[keys.Count];
             // A connection whose work throws is closed, not reused: no transaction is left open on the pool.
             reader.Statement("BEGIN").Execute();
             for (var i = 0; i < keys.Count; i++)
             {
-                entities[i] = Find(reader, table, keys[i]);
+                if (read[i])
+                {
+                    entities[i] = Find(reader, table, keys[i]);
+                }
             }
             reader.Statement("COMMIT").Execute();
             return entities;
@@ -63,6 +81,7 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
             // Unconditional and outside a submit: a missing entity is not an error (Azure SDK behaviour).
             EntityStoreLimits.ValidateTable(table);
             EntityStoreLimits.ValidateKey(key);
+            database.EnsureEntityWrites();
             await database.WriteAsync(writer =>
             {
                 return BindKey(writer.Statement(DeleteSql), table, key).Execute();
@@ -123,20 +142,23 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
     {
         EntityStoreLimits.ValidateTable(table);
         EntityStoreLimits.ValidateSubmit(changes);
+        database.EnsureEntityWrites();
         return database.WriteAsync(writer => Apply(writer, table, changes), cancellationToken);
     }
 
     // Runs on the writer inside a savepoint: a conflict thrown here undoes nothing because nothing
-    // has been written yet, and the savepoint is rolled back anyway.
+    // has been written yet, and the savepoint is rolled back anyway. A key the file's key filter knows
+    // to be absent (most of intake's Creates) is not looked up; every row written is marked in it first.
     internal static IReadOnlyList<string?> Apply(SqliteWriter writer, string table, IReadOnlyList<EntityChange> changes)
     {
+        var keys = writer.Keys;
         foreach (var change in changes)
         {
             if (change.Kind == EntityChangeKind.Set)
             {
                 continue; // unconditional: nothing to check
             }
-            var existing = ReadETag(writer, table, change.Key);
+            var existing = keys is null || keys.MayExist(table, change.Key) ? ReadETag(writer, table, change.Key) : null;
             EntityConflictKind? conflict = change.Kind switch
             {
                 EntityChangeKind.Create when existing is not null => EntityConflictKind.AlreadyExists,
@@ -162,6 +184,7 @@ public sealed class SqliteEntityStore(SqliteDatabase database) : IEntityStore
             else
             {
                 var etag = NextETag(writer);
+                keys?.Mark(table, change.Key);
                 BindKey(writer.Statement("""
                     INSERT INTO entities (table_name, partition_key, row_key, payload, etag) VALUES (?1, ?2, ?3, ?4, ?5)
                     ON CONFLICT (table_name, partition_key, row_key) DO UPDATE SET payload = excluded.payload, etag = excluded.etag

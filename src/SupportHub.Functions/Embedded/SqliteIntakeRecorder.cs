@@ -37,6 +37,10 @@ internal sealed class SqliteIntakeRecorder(SqliteDatabase database, SqliteMessag
         {
             return Task.CompletedTask;
         }
+        if (changes.Count > 0)
+        {
+            database.EnsureEntityWrites();
+        }
         return database.WriteAsync(writer =>
         {
             if (changes.Count > 0)

@@ -38,10 +38,12 @@ internal sealed class SqliteWriter : IDisposable
     private readonly SqliteCheckpointer _checkpointer;
 
     /// <param name="checkpointer">Told of each commit; when it asks, the writer finishes a checkpoint between two batches.</param>
-    public SqliteWriter(SqliteConnection connection, SqliteCheckpointer checkpointer)
+    /// <param name="keys">The file's key filter, if its database keeps one: writes mark their keys in it.</param>
+    public SqliteWriter(SqliteConnection connection, SqliteCheckpointer checkpointer, SqliteKeyFilter? keys = null)
     {
         _connection = connection;
         _checkpointer = checkpointer;
+        Keys = keys;
         _statements = new SqliteStatements(connection);
         _thread = new Thread(Run) { IsBackground = true, Name = "SupportHub SQLite writer" };
         _thread.Start();
@@ -60,6 +62,10 @@ internal sealed class SqliteWriter : IDisposable
         }
         return pending.Task;
     }
+
+    /// <summary>The file's key filter, if its database keeps one: work that writes an entity row marks its key
+    /// first (<see cref="SqliteKeyFilter.Mark"/>), and may ask it whether a row exists before reading.</summary>
+    public SqliteKeyFilter? Keys { get; }
 
     /// <summary>For work running on the writer: the prepared statement for <paramref name="sql"/>, run in the
     /// current transaction, with no values bound yet.</summary>

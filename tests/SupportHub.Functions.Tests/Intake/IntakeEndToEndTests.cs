@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using NodaTime;
+using SupportHub.Intake;
 using SupportHub.Notifications;
 using SupportHub.Tickets;
 
@@ -121,6 +122,33 @@ public sealed class IntakeEndToEndTests : IDisposable
         Assert.NotEqual(first, other);
         Assert.Equal(1, (await _hub.TicketAsync(first))!.Facts.RequestedSeverity);
         Assert.Equal(3, (await _hub.TicketAsync(other))!.Facts.RequestedSeverity);
+        Assert.Equal(2, (await _hub.ConversationAsync(first)).Count);
+    }
+
+    [Fact]
+    public async Task Chat_TheHubKeepsIntakesIndexKeys_NewMessagesAreNotLookedUpAndRepliesAndRedeliveriesStillFound()
+    {
+        // The hub keeps the keys of intake's index in memory (SqliteKeyFilter): a new message's source id and
+        // conversation are known to be absent without a read, while a reply and a redelivery must still be found.
+        var filter = _hub.Database.KeyFilter;
+        Assert.NotNull(filter);
+        Assert.Equal([TicketIntake.IndexTable], filter.Tables);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!filter.Ready)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the key filter was not built in time");
+            await Task.Delay(10);
+        }
+
+        var before = filter.Answered;
+        var first = await IntakeHub.AcceptedTicketAsync(await _hub.ChatAsync(Chat("kf-1", "kf-c", "Our payment page is down", 1)));
+        Assert.True(filter.Answered - before >= 2, $"{filter.Answered - before} of the new message's lookups answered by the filter");
+
+        var reply = await _hub.ChatAsync(Chat("kf-2", "kf-c", "Still down after a restart", null));
+        var again = await _hub.ChatAsync(Chat("kf-1", "kf-c", "Our payment page is down", 1));
+        Assert.Equal(first, await IntakeHub.AcceptedTicketAsync(reply));
+        Assert.Equal(first, await IntakeHub.AcceptedTicketAsync(again));
+        await _hub.DrainAsync();
         Assert.Equal(2, (await _hub.ConversationAsync(first)).Count);
     }
 

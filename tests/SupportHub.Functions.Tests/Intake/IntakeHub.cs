@@ -69,6 +69,9 @@ internal sealed class IntakeHub : IDisposable
 
     public IEntityStore Store => _factory.Services.GetRequiredService<IEntityStore>();
 
+    /// <summary>The hub's SQLite file.</summary>
+    public SqliteDatabase Database => _factory.Services.GetRequiredService<SqliteDatabase>();
+
     public void Dispose()
     {
         Http.Dispose();
