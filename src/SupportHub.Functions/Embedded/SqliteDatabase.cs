@@ -7,6 +7,8 @@ namespace SupportHub.Functions.Embedded;
 // writer. Within this process every write goes through one SqliteWriter (group commit: one
 // IMMEDIATE transaction for whatever writes are waiting, see there); other connections only read.
 // Two processes on the same file queue on the busy timeout instead of failing on a lock upgrade.
+// Except when one keeps the file's entity keys in memory (the hub, SqliteKeyFilter): then it alone
+// writes entities, and the others on the file read, and send and receive queue messages.
 // The WAL is copied into the file by a background thread (SqliteCheckpointer), not inside a commit.
 // synchronous=FULL: a committed transaction survives power loss, not only a crash. Connections open
 // the file through SqliteWalVfs: SQLite's default VFS with a commit's WAL frames written in one system

@@ -173,7 +173,8 @@ public sealed class SqliteKeyFilterTests : IDisposable
         Assert.InRange(added.Count, 90_000, 115_000);
     }
 
-    private static async Task<SqliteKeyFilter> ReadyAsync(SqliteDatabase database)
+    /// <summary>The database's key filter once its first build has finished.</summary>
+    internal static async Task<SqliteKeyFilter> ReadyAsync(SqliteDatabase database)
     {
         var filter = database.KeyFilter ?? throw new InvalidOperationException("The database keeps no key filter.");
         var deadline = DateTime.UtcNow + Patience;
@@ -198,13 +199,7 @@ public sealed class SqliteEntityStoreWithKeyFilterTests : EntityStoreContract
     protected override async Task<IEntityStore> CreateStoreAsync()
     {
         _database = new SqliteDatabase(_folder.File(SqliteDatabase.FileName), [Table]);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (_database.KeyFilter is { Ready: false })
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the key filter was not built in time");
-            await Task.Delay(10);
-        }
-        Assert.NotNull(_database.KeyFilter);
+        await SqliteKeyFilterTests.ReadyAsync(_database);
         return new SqliteEntityStore(_database);
     }
 
