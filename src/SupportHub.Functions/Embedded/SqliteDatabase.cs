@@ -102,7 +102,7 @@ public sealed class SqliteDatabase : IDisposable
     internal SqliteKeyFilter? KeyFilter { get; }
 
     /// <summary>The file beside the database whose lock tells who writes entities (see <see cref="SqliteKeyFilter"/>).</summary>
-    public string KeysLockPath => FilePath + "-keys";
+    private string KeysLockPath => FilePath + "-keys";
 
     // .NET takes an advisory lock on the file it opens (flock on Unix: exclusive for FileShare.None,
     // shared otherwise; a share mode on Windows): a sharing violation means someone holds it the other way.

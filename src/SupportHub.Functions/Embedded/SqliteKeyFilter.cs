@@ -174,14 +174,11 @@ internal sealed class SqliteKeyFilter : IDisposable
             _ready = bits;
             _pending = null;
         }
-        catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException || stop.IsCancellationRequested)
-        {
-            // Closing: the file is not read again.
-        }
         catch (Exception)
         {
-            // A read of the file failed (the disk): lookups go on with the bits they had (or read the file
-            // every time), and the next write that finds the bits half set tries again.
+            // Closing (the database was disposed), or a read of the file failed (the disk): lookups go on
+            // with the bits they had, and the next write that finds those half set tries again. After a
+            // first build that failed there are none, and every lookup reads the file.
         }
         finally
         {
