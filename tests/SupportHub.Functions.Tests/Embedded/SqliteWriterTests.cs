@@ -1,0 +1,140 @@
+using SupportHub.Functions.Embedded;
+using SupportHub.Testing;
+using SupportHub.Workflows;
+
+namespace SupportHub.Functions.Tests.Embedded;
+
+// The writer runs the writes of a batch without a savepoint each. What must hold: a write that throws
+// fails alone and leaves nothing behind, whether it threw before changing a row (the usual conflict) or
+// after; every other write of its batch commits, and returns what its committed run returned.
+public sealed class SqliteWriterTests : IDisposable
+{
+    private const string Table = "writertest";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private readonly TemporaryDirectory _folder = new();
+    private readonly SqliteDatabase _database;
+    private readonly SqliteEntityStore _store;
+
+    public SqliteWriterTests()
+    {
+        _database = SqliteDatabase.InFolder(_folder.Path);
+        _store = new SqliteEntityStore(_database);
+    }
+
+    public void Dispose()
+    {
+        _database.Dispose();
+        _folder.Dispose();
+    }
+
+    private static EntityKey Key(string name) => new("p", name);
+
+    [Fact]
+    public async Task AWriteThatThrowsAfterChangingRows_IsUndoneAlone_AndTheOthersOfItsBatchCommit()
+    {
+        var runs = new Dictionary<string, int>();
+        var (gate, first) = Blocking("g", runs);
+        var before = Create("a", runs);
+        var failing = _database.WriteAsync<bool>(writer =>
+        {
+            Count(runs, "b");
+            SqliteEntityStore.Apply(writer, Table, [EntityChange.Create(Key("b"), "{}")]);
+            throw new InvalidOperationException("b broke after writing");
+        }, CancellationToken.None);
+        var after = Create("c", runs);
+        gate.Set();
+
+        var thrown = await Assert.ThrowsAsync<InvalidOperationException>(() => failing.WaitAsync(Patience));
+        Assert.Equal("b broke after writing", thrown.Message);
+        var etags = await Task.WhenAll(first, before, after).WaitAsync(Patience);
+
+        Assert.Null(await _store.GetAsync(Table, Key("b"), CancellationToken.None));
+        string[] names = ["g", "a", "c"];
+        for (var i = 0; i < names.Length; i++)
+        {
+            // What each write returned is what its committed run wrote.
+            Assert.Equal(etags[i], (await _store.GetAsync(Table, Key(names[i]), CancellationToken.None))?.ETag);
+        }
+        // The writes before it ran again, after the rollback; the one after it ran once, in a savepoint.
+        Assert.Equal(2, runs["g"]);
+        Assert.Equal(2, runs["a"]);
+        Assert.Equal(1, runs["b"]);
+        Assert.Equal(1, runs["c"]);
+    }
+
+    [Fact]
+    public async Task AWriteThatThrowsBeforeChangingARow_FailsAlone_AndNoOtherRunsAgain()
+    {
+        await _store.CreateAsync(Table, Key("taken"), "{\"first\":true}", CancellationToken.None);
+        var runs = new Dictionary<string, int>();
+        var (gate, first) = Blocking("g", runs);
+        var before = Create("a", runs);
+        var conflicting = _database.WriteAsync(
+            writer => SqliteEntityStore.Apply(writer, Table, [EntityChange.Create(Key("fresh"), "{}"), EntityChange.Create(Key("taken"), "{}")]),
+            CancellationToken.None);
+        var after = Create("c", runs);
+        gate.Set();
+
+        var conflict = await Assert.ThrowsAsync<EntityConflictException>(() => conflicting.WaitAsync(Patience));
+        Assert.Equal(EntityConflictKind.AlreadyExists, conflict.Kind);
+        await Task.WhenAll(first, before, after).WaitAsync(Patience);
+
+        Assert.Null(await _store.GetAsync(Table, Key("fresh"), CancellationToken.None));
+        Assert.Equal("{\"first\":true}", (await _store.GetAsync(Table, Key("taken"), CancellationToken.None))?.Payload);
+        Assert.NotNull(await _store.GetAsync(Table, Key("a"), CancellationToken.None));
+        Assert.NotNull(await _store.GetAsync(Table, Key("c"), CancellationToken.None));
+        Assert.Equal(1, runs["g"]);
+        Assert.Equal(1, runs["a"]);
+        Assert.Equal(1, runs["c"]);
+    }
+
+    [Fact]
+    public async Task AfterABatchRanAgain_LaterBatchesWriteAsBefore_AndNoETagRepeats()
+    {
+        var runs = new Dictionary<string, int>();
+        var (gate, first) = Blocking("g", runs);
+        var failing = _database.WriteAsync<bool>(writer =>
+        {
+            SqliteEntityStore.Apply(writer, Table, [EntityChange.Create(Key("x"), "{}")]);
+            throw new InvalidOperationException("x broke");
+        }, CancellationToken.None);
+        gate.Set();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => failing.WaitAsync(Patience));
+        await first.WaitAsync(Patience);
+
+        var etags = new List<string> { (await _store.GetAsync(Table, Key("g"), CancellationToken.None))!.ETag };
+        for (var i = 0; i < 20; i++)
+        {
+            etags.Add(await _store.SetAsync(Table, Key($"later{i}"), "{}", CancellationToken.None));
+        }
+        Assert.Equal(etags.Count, etags.Distinct(StringComparer.Ordinal).Count());
+        Assert.Null(await _store.GetAsync(Table, Key("x"), CancellationToken.None));
+    }
+
+    // A write that creates its row and then waits until the gate opens, holding the writer so that the
+    // writes queued meanwhile join its batch.
+    private (ManualResetEventSlim Gate, Task<string> Write) Blocking(string name, Dictionary<string, int> runs)
+    {
+        var gate = new ManualResetEventSlim(false);
+        var write = _database.WriteAsync(writer =>
+        {
+            Count(runs, name);
+            var etag = SqliteEntityStore.Apply(writer, Table, [EntityChange.Create(Key(name), "{}")])[0]!;
+            gate.Wait(Patience);
+            return etag;
+        }, CancellationToken.None);
+        return (gate, write);
+    }
+
+    private Task<string> Create(string name, Dictionary<string, int> runs) =>
+        _database.WriteAsync(writer =>
+        {
+            Count(runs, name);
+            return SqliteEntityStore.Apply(writer, Table, [EntityChange.Create(Key(name), "{}")])[0]!;
+        }, CancellationToken.None);
+
+    // Runs on the writer thread only; read after the writes completed.
+    private static void Count(Dictionary<string, int> runs, string name) =>
+        runs[name] = runs.GetValueOrDefault(name) + 1;
+}
