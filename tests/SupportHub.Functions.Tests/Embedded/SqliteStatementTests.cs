@@ -50,6 +50,26 @@ public sealed class SqliteStatementTests : IDisposable
         Assert.False(row.Read());
     }
 
+    [Theory]
+    [InlineData(1364)] // the most encoded on the stack
+    [InlineData(1365)] // the fewest in a pooled array
+    [InlineData(100_000)]
+    public void Bind_LongText_RoundTripsExactly(int length)
+    {
+        var value = string.Concat(Enumerable.Range(0, length).Select(i => (i % 7) switch { 0 => 'é', 1 => '✓', _ => (char)('a' + i % 26) }));
+        _statements.Get(Insert).Bind(1, "key").Bind(2, value).Bind(3, 1).Execute();
+        _statements.Get(Insert).Bind(1, "short").Bind(2, "after").Bind(3, 2).Execute();
+
+        using (var row = _statements.Get(Select).Bind(1, "key").Query())
+        {
+            Assert.True(row.Read());
+            Assert.Equal(value, row.GetString(0));
+        }
+        using var next = _statements.Get(Select).Bind(1, "short").Query();
+        Assert.True(next.Read());
+        Assert.Equal("after", next.GetString(0));
+    }
+
     [Fact]
     public void Bind_Null_StoresNull()
     {
