@@ -242,22 +242,20 @@ internal sealed class SqliteWriter : IDisposable
         }
     }
 
-    // Ends the current transaction: rolled back unless it was committed (or SQLite ended it itself).
+    // Ends the current transaction: rolled back unless it was committed (Microsoft.Data.Sqlite issues no
+    // ROLLBACK when SQLite ended it itself). Never throws: it runs in the batch's finally, after a failed
+    // batch's callers were told, and the writer thread must live on; a ROLLBACK that failed leaves the
+    // transaction open, and the next BEGIN reports that to its own callers.
     private void DisposeTransaction()
     {
         var transaction = _transaction;
         _transaction = null;
-        if (transaction is null)
-        {
-            return;
-        }
         try
         {
-            transaction.Dispose();
+            transaction?.Dispose();
         }
-        catch (SqliteException) when (raw.sqlite3_get_autocommit(_connection.Handle) != 0)
+        catch (SqliteException)
         {
-            // SQLite had rolled it back already (a disk error, a full disk): there is nothing to end.
         }
     }
 
