@@ -130,7 +130,8 @@ internal sealed class ScenarioRun
             refs.Add(outcome.Ticket);
             aliasOf[outcome.Ticket] = $"#{refs.Count}";
         }
-        await HandleAsync(outcome.Command, at, cancellationToken);
+        // Intake records the command with every decision here (no message is queued with it), so a redelivery has it too.
+        await HandleAsync(outcome.Command ?? throw new InvalidOperationException($"Intake returned no command for ticket {outcome.Ticket}."), at, cancellationToken);
     }
 
     private async Task HandleAsync(TicketCommand command, Instant now, CancellationToken cancellationToken)

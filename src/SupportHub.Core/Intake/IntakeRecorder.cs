@@ -27,6 +27,13 @@ public interface IIntakeRecorder
     /// <see cref="EntityConflictException"/> before anything of this call is written.
     /// </summary>
     Task RecordAsync(IReadOnlyList<EntityChange> changes, QueuedMessage? message, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether the message is written in the same transaction as the changes, so that a decision recorded
+    /// is a message queued: then intake records a decision without its command (it is never sent again),
+    /// and a redelivery of the source message writes nothing. False for a recorder that writes one after another.
+    /// </summary>
+    bool QueuesWithDecision => false;
 }
 
 /// <summary>The recorder for any <see cref="IEntityStore"/> and <see cref="IMessageSender"/>: one write after

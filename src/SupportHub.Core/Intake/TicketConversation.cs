@@ -46,7 +46,8 @@ public sealed record TicketsInboundMessage(TicketCommand Command, ConversationMe
         ArgumentNullException.ThrowIfNull(message);
         if (decided.CommandJson is not { } command)
         {
-            return WorkflowJson.Serialize(new TicketsInboundMessage(decided.Command, message));
+            return WorkflowJson.Serialize(new TicketsInboundMessage(
+                decided.Command ?? throw new ArgumentException("The outcome has no command: its message was queued with its decision.", nameof(decided)), message));
         }
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(command.Length * 2 + 512);
         using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))

@@ -12,8 +12,10 @@ namespace SupportHub.Intake;
 /// <summary>What ticket intake decided for one inbound message.</summary>
 /// <param name="Ticket">The ticket the message opened or joined: what the channel answers with.</param>
 /// <param name="Duplicate">The source message was seen before; <paramref name="Command"/> is the one decided then.</param>
-/// <param name="Command">Send this to the ticket's workflow; its id is derived from the source message, so sending it again is harmless.</param>
-public sealed record IntakeOutcome(string Ticket, bool Duplicate, bool Opened, TicketCommand Command)
+/// <param name="Command">Send this to the ticket's workflow; its id is derived from the source message, so sending it again is
+/// harmless. Null only for a duplicate whose decision was recorded without it: its message was queued in the decision's
+/// own transaction (<see cref="IIntakeRecorder.QueuesWithDecision"/>), so there is nothing to send again.</param>
+public sealed record IntakeOutcome(string Ticket, bool Duplicate, bool Opened, TicketCommand? Command)
 {
     /// <summary><see cref="Command"/> as <see cref="WorkflowJson"/> writes a <see cref="TicketCommand"/>, when intake has
     /// that text already (it records it): a queue message can embed it instead of serializing the command again.</summary>
@@ -104,11 +106,16 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
         }
 
         var commandJson = WorkflowJson.Serialize(command);
-        var record = Record(ticket, opened, commandJson);
         var decided = new IntakeOutcome(ticket, false, opened, command) { CommandJson = commandJson };
+        var queued = then?.Invoke(decided);
+        // A recorder that writes the message in the decision's own transaction never sends it again, so the
+        // decision need not keep the command: it is then two fields, not the command's ~400 bytes again.
+        // (In the embedded file a smaller row at a random place in the index splits pages less often: a
+        // third of the frames a commit wrote were such splits.)
+        var record = Record(ticket, opened, queued is not null && _recorder.QueuesWithDecision ? null : commandJson);
         try
         {
-            await _recorder.RecordAsync([EntityChange.Create(sourceKey, record), .. IndexChanges(message, keys, ticket)], then?.Invoke(decided), cancellationToken);
+            await _recorder.RecordAsync([EntityChange.Create(sourceKey, record), .. IndexChanges(message, keys, ticket)], queued, cancellationToken);
         }
         catch (EntityConflictException conflict) when (conflict.Key == sourceKey)
         {
@@ -121,9 +128,15 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
 
     // A source message decided before: index it again (a crash may have come between recording the
     // decision and indexing it, in Azure) and send its message again under the same id, marked Again
-    // (a recorder that wrote it in the decision's own transaction knows it is queued already).
+    // (a recorder that wrote it in the decision's own transaction knows it is queued already). A decision
+    // recorded without its command was written with its index rows and its message in one transaction:
+    // nothing is left to do (and the index rows may point to a later ticket by now).
     private async Task<IntakeOutcome> RecordAgainAsync(InboundMessage message, MessageKeys keys, IntakeOutcome outcome, Func<IntakeOutcome, QueuedMessage>? then, CancellationToken cancellationToken)
     {
+        if (outcome.Command is null)
+        {
+            return outcome;
+        }
         var again = then?.Invoke(outcome) is { } queued ? queued with { Again = true } : null;
         await _recorder.RecordAsync(IndexChanges(message, keys, outcome.Ticket), again, cancellationToken);
         return outcome;
@@ -395,11 +408,12 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
     private static string? TicketOf(StoredEntity? row) =>
         row is null ? null : (string?)JsonNode.Parse(row.Payload)!["ticket"];
 
+    // A decision as Record wrote it: {"ticket","opened"} and, unless its message was queued with it, "command".
     private static IntakeOutcome Recorded(string payload)
     {
         var node = JsonNode.Parse(payload)!;
-        var command = node["command"]!.ToJsonString();
-        return new IntakeOutcome((string)node["ticket"]!, true, (bool)node["opened"]!, WorkflowJson.Deserialize<TicketCommand>(command))
+        var command = node["command"]?.ToJsonString();
+        return new IntakeOutcome((string)node["ticket"]!, true, (bool)node["opened"]!, command is null ? null : WorkflowJson.Deserialize<TicketCommand>(command))
         {
             CommandJson = command,
         };
@@ -435,16 +449,19 @@ public sealed partial class TicketIntake(IEntityStore store, SupportPolicy polic
     private static string Normalise(string messageId) => messageId.Trim().Trim('<', '>').ToLowerInvariant();
 
     /// <summary>The decision row: <c>{"ticket","opened","command"}</c>, the command as the workflow reads it.</summary>
-    private static string Record(string ticket, bool opened, string command)
+    private static string Record(string ticket, bool opened, string? command)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(command.Length + 48);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>((command?.Length ?? 0) + 48);
         using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             writer.WriteString("ticket", ticket);
             writer.WriteBoolean("opened", opened);
-            writer.WritePropertyName("command");
-            writer.WriteRawValue(command, skipInputValidation: true);
+            if (command is not null)
+            {
+                writer.WritePropertyName("command");
+                writer.WriteRawValue(command, skipInputValidation: true);
+            }
             writer.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan);

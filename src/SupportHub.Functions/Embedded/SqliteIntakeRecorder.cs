@@ -12,11 +12,16 @@ namespace SupportHub.Functions.Embedded;
 /// second delivery of the source message finds the key taken and writes nothing. So the queue's own
 /// duplicate-id row is not written for it (a row at a random place in its index, about a fifth of the
 /// pages an accepted request writes), and a message sent again for a decided source
-/// (<see cref="QueuedMessage.Again"/>) is skipped: it was queued with the decision. Writes without a
-/// Create send through the queue's duplicate detection as any sender does.
+/// (<see cref="QueuedMessage.Again"/>) is skipped: it was queued with the decision. For the same reason
+/// intake keeps its decisions here without the command (<see cref="QueuesWithDecision"/>), and a
+/// redelivery writes nothing at all; only decisions recorded by earlier builds are sent Again. Writes
+/// without a Create send through the queue's duplicate detection as any sender does.
 /// </summary>
 internal sealed class SqliteIntakeRecorder(SqliteDatabase database, SqliteMessageQueue queue) : IIntakeRecorder
 {
+    /// <summary>The decision, its index rows and its message are one transaction.</summary>
+    public bool QueuesWithDecision => true;
+
     public Task RecordAsync(IReadOnlyList<EntityChange> changes, QueuedMessage? message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(changes);

@@ -37,15 +37,75 @@ public sealed class TicketIntakeRedeliveryTests
         Assert.Null(await queue.ReceiveAsync(QueueNames.TicketsInbound, Duration.FromMinutes(1), CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Accept_RecorderQueuesWithTheDecision_DecisionKeepsNoCommand_AndARedeliveryWritesNothing()
+    {
+        var store = new InMemoryEntityStore();
+        var recorder = new CapturingRecorder(new SequentialIntakeRecorder(store, new InMemoryMessageQueue(new SupportHub.Testing.FakeClock(At)))) { QueuesWithDecision = true };
+        var intake = new TicketIntake(store, _harness.Policy, recorder);
+        var message = new InboundMessage(IntakeChannel.Chat, "m1", At, new Requester("Ann", "ann@acme.gov", null), "", "Problem", ConversationId: "c1");
+
+        var first = await intake.AcceptAsync(message, Queued, CancellationToken.None);
+        var second = await intake.AcceptAsync(message, Queued, CancellationToken.None);
+
+        Assert.IsType<OpenTicket>(first.Command);
+        Assert.Equal($$"""{"ticket":"{{first.Ticket}}","opened":true}""", (await store.GetAsync(TicketIntake.IndexTable, SourceKey("Chat:m1"), CancellationToken.None))?.Payload);
+        Assert.Equal((true, first.Ticket, true, null), (second.Duplicate, second.Ticket, second.Opened, second.Command));
+        // The message went with the decision: the redelivery neither sends it again nor rewrites the index.
+        Assert.Equal(1, recorder.Calls);
+        Assert.Single(recorder.Sent);
+    }
+
+    [Fact]
+    public async Task Accept_RecorderQueuesWithTheDecision_ADecisionStoredWithItsCommand_IsStillSentAgainMarkedAgain()
+    {
+        // Decisions recorded by earlier builds (or by a recorder writing one thing after another) keep the command.
+        var store = new InMemoryEntityStore();
+        var queue = new InMemoryMessageQueue(new SupportHub.Testing.FakeClock(At));
+        var message = new InboundMessage(IntakeChannel.Chat, "m1", At, new Requester("Ann", "ann@acme.gov", null), "", "Problem", ConversationId: "c1");
+        var first = await new TicketIntake(store, _harness.Policy, new SequentialIntakeRecorder(store, queue)).AcceptAsync(message, Queued, CancellationToken.None);
+        var recorder = new CapturingRecorder(new SequentialIntakeRecorder(store, queue)) { QueuesWithDecision = true };
+
+        var second = await new TicketIntake(store, _harness.Policy, recorder).AcceptAsync(message, Queued, CancellationToken.None);
+
+        Assert.Equal((true, first.Ticket, first.CommandJson), (second.Duplicate, second.Ticket, second.CommandJson));
+        Assert.Equal((first.Command!.Id, true), (Assert.Single(recorder.Sent).Message.MessageId, recorder.Sent[0].Again));
+    }
+
+    [Fact]
+    public async Task Accept_NoMessageToQueue_DecisionKeepsItsCommandWhateverTheRecorder()
+    {
+        // Without a message (the simulator hands the command on itself) a redelivery needs the command back.
+        var store = new InMemoryEntityStore();
+        var recorder = new CapturingRecorder(new SequentialIntakeRecorder(store, null)) { QueuesWithDecision = true };
+        var intake = new TicketIntake(store, _harness.Policy, recorder);
+        var message = new InboundMessage(IntakeChannel.Chat, "m1", At, new Requester("Ann", "ann@acme.gov", null), "", "Problem", ConversationId: "c1");
+
+        var first = await intake.AcceptAsync(message, CancellationToken.None);
+        var second = await intake.AcceptAsync(message, CancellationToken.None);
+
+        Assert.Contains("\"command\":", (await store.GetAsync(TicketIntake.IndexTable, SourceKey("Chat:m1"), CancellationToken.None))?.Payload, StringComparison.Ordinal);
+        Assert.Equal((true, first.CommandJson), (second.Duplicate, second.CommandJson));
+        Assert.IsType<OpenTicket>(second.Command);
+    }
+
+    private static EntityKey SourceKey(string value) =>
+        new($"source-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value)))[..40]}", "i");
+
     private static QueuedMessage Queued(IntakeOutcome outcome) =>
-        new(QueueNames.TicketsInbound, new OutgoingMessage(outcome.Command.Id, outcome.Ticket));
+        new(QueueNames.TicketsInbound, new OutgoingMessage(outcome.Command!.Id, outcome.Ticket));
 
     private sealed class CapturingRecorder(IIntakeRecorder inner) : IIntakeRecorder
     {
         public List<QueuedMessage> Sent { get; } = [];
 
+        public int Calls { get; private set; }
+
+        public bool QueuesWithDecision { get; init; }
+
         public Task RecordAsync(IReadOnlyList<EntityChange> changes, QueuedMessage? message, CancellationToken cancellationToken)
         {
+            Calls++;
             if (message is not null)
             {
                 Sent.Add(message);
@@ -137,9 +197,9 @@ public sealed class TicketIntakeLookupTests
         {
             Assert.NotNull(outcome.CommandJson);
             var message = new ConversationMessage(outcome.Ticket, IntakeChannel.Chat, "m", At, ann, "", "Text <é> & \"x\"", attachments, details);
-            Assert.Equal(WorkflowJson.Serialize(new TicketsInboundMessage(outcome.Command, message)), TicketsInboundMessage.Serialize(outcome, message));
+            Assert.Equal(WorkflowJson.Serialize(new TicketsInboundMessage(outcome.Command!, message)), TicketsInboundMessage.Serialize(outcome, message));
             // And without the text (an outcome made elsewhere), the same again.
-            Assert.Equal(WorkflowJson.Serialize(new TicketsInboundMessage(outcome.Command, message)),
+            Assert.Equal(WorkflowJson.Serialize(new TicketsInboundMessage(outcome.Command!, message)),
                 TicketsInboundMessage.Serialize(outcome with { CommandJson = null }, message));
         }
     }

@@ -111,6 +111,26 @@ public sealed class IntakeEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task Chat_RedeliveredBeforeItsTicketRan_SameTicket_NothingWritten_OneMessage()
+    {
+        var body = Chat("m-r1", "c-r1", "Our payment page is down", 2);
+        var first = await IntakeHub.AcceptedTicketAsync(await _hub.ChatAsync(body));
+        var footprint = await _hub.FootprintAsync();
+
+        var again = await IntakeHub.AcceptedTicketAsync(await _hub.ChatAsync(body));
+
+        Assert.Equal(first, again);
+        // The decision, its index rows and its message were one transaction: the redelivery writes nothing,
+        // and the decision is kept without the command (its message is on the queue already).
+        Assert.Equal(footprint, await _hub.FootprintAsync());
+        var source = new SupportHub.Workflows.EntityKey(
+            $"source-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes("Chat:m-r1")))[..40]}", "i");
+        Assert.Equal($$"""{"ticket":"{{first}}","opened":true}""", (await _hub.Store.GetAsync(TicketIntake.IndexTable, source, CancellationToken.None))?.Payload);
+        await _hub.DrainAsync();
+        Assert.Single(await _hub.ConversationAsync(first));
+    }
+
+    [Fact]
     public async Task Chat_SameConversation_ThreadsAndSeverityComesFromTheBody()
     {
         var first = await IntakeHub.AcceptedTicketAsync(await _hub.ChatAsync(Chat("m-1", "c-9", "Our payment page is down", 1)));
