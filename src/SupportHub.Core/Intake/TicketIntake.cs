@@ -29,7 +29,8 @@ public sealed record IntakeOutcome(string Ticket, bool Duplicate, bool Opened, T
 /// conversation, the same caller within <see cref="CallerWindow"/> — and otherwise opens a ticket
 /// with the next reference. A reply to a Closed ticket opens a follow-up that names the original.
 /// The decision is kept with the source id, so a crash before the command is sent loses nothing:
-/// the redelivery gets the same command back.
+/// the redelivery gets the same command back. Where the recorder queues the message in the decision's
+/// own transaction, no such crash can happen, and the decision keeps only the ticket.
 /// </summary>
 /// <param name="recorder">Writes the decision and index rows (and the message that goes with them);
 /// by default one write after another in <paramref name="store"/>, with no message sender.</param>
