@@ -6,7 +6,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using NodaTime;
-using SupportHub.Functions.Embedded;
+using SupportHub.Embedded;
 using SupportHub.Intake;
 using SupportHub.Testing;
 using SupportHub.Tickets;

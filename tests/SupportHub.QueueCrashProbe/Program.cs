@@ -1,16 +1,14 @@
 using System.Globalization;
 using NodaTime;
 using NodaTime.Text;
-using SupportHub.Functions.Embedded;
+using SupportHub.Embedded;
 using SupportHub.Workflows;
 
 namespace SupportHub.QueueCrashProbe;
 
 // Usage: SupportHub.QueueCrashProbe <data folder> <queue> <now, ISO instant> <lease seconds>
 // Leases one message at the parent test's fake "now", prints "received <message id> <delivery count>"
-// (or "empty"), then holds the lease without completing until the parent kills the process. First it prints
-// "page cache: installed" or "page cache: default": whether a fresh process that opens the hub's database
-// runs SQLite with the hub's page cache (SqlitePageCache).
+// (or "empty"), then holds the lease without completing until the parent kills the process.
 // (A named class rather than top-level statements: the tests reference this assembly and the hub's,
 // and both would otherwise declare a global Program.)
 internal static class Probe
@@ -26,7 +24,6 @@ internal static class Probe
         var now = InstantPattern.ExtendedIso.Parse(args[2]).GetValueOrThrow();
         var lease = Duration.FromSeconds(int.Parse(args[3], CultureInfo.InvariantCulture));
         using var database = SqliteDatabase.InFolder(args[0]);
-        Console.WriteLine(SqlitePageCache.Installed ? "page cache: installed" : "page cache: default");
         var queue = new SqliteMessageQueue(database, new FixedClock(now), MessageQueueOptions.Default);
 
         var message = await queue.ReceiveAsync(args[1], lease, CancellationToken.None);

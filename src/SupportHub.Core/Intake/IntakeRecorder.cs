@@ -2,57 +2,52 @@ using SupportHub.Workflows;
 
 namespace SupportHub.Intake;
 
-// What ticket intake writes once it has decided: the decision record keyed by the source message
-// (a Create, so a second delivery racing in finds it taken), the threading index rows (Sets), and,
-// when the caller asked for it, the ticket's message on tickets-inbound. In Azure these are separate
-// services, written in that order: a crash in between leaves a decision without its message, and the
-// channel's redelivery finds the decision and sends the message again (same MessageId, so nothing is
-// doubled). Where one store holds both — the embedded hub's SQLite file — they are written in one
-// transaction: one commit on the request path instead of three.
+// What ticket intake writes once it has decided: the decision row keyed by the source message (a
+// Create, so a second delivery racing in finds it taken), the threading index rows, and the ticket's
+// message on tickets-inbound; for a new ticket, first its reference (TicketReferences). Where one
+// store holds all of it — the embedded hub's SQLite file — it is one transaction: a 202 never stands
+// for half a ticket, and references have no gaps. In Azure they are separate services, written in
+// that order: a crash in between leaves a decision without its message, and the channel's
+// redelivery finds the decision and sends the message again (same MessageId, so nothing is doubled).
 
 /// <summary>A message to put on a queue together with intake's index rows.</summary>
-public sealed record QueuedMessage(string Queue, OutgoingMessage Message)
-{
-    /// <summary>Sent again for a source message decided before (a redelivery): a recorder that wrote the
-    /// message in the same transaction as that decision knows it is queued already and may skip it.</summary>
-    public bool Again { get; init; }
-}
+public sealed record QueuedMessage(string Queue, OutgoingMessage Message);
 
-/// <summary>Writes intake's index rows (and the message that goes with them).</summary>
+/// <summary>What one intake decision writes: rows of <see cref="TicketIntake.IndexTable"/> (Creates and Sets,
+/// applied in order) and the message that goes with them.</summary>
+public sealed record IntakeWrites(IReadOnlyList<EntityChange> Changes, QueuedMessage? Message);
+
+/// <summary>Writes intake's decisions.</summary>
 public interface IIntakeRecorder
 {
     /// <summary>
-    /// Applies <paramref name="changes"/> to <see cref="TicketIntake.IndexTable"/> in order, then sends
-    /// <paramref name="message"/> when given. A Create whose key is taken throws
-    /// <see cref="EntityConflictException"/> before anything of this call is written.
+    /// Takes the next ticket reference when <paramref name="ticket"/> is null (a new ticket), calls
+    /// <paramref name="build"/> with the reference, and writes what it returns. A Create whose key is
+    /// taken throws <see cref="EntityConflictException"/> before anything of this call is written.
     /// </summary>
-    Task RecordAsync(IReadOnlyList<EntityChange> changes, QueuedMessage? message, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Whether the message is written in the same transaction as the changes, so that a decision recorded
-    /// is a message queued: then intake records a decision without its command (it is never sent again),
-    /// and a redelivery of the source message writes nothing. False for a recorder that writes one after another.
-    /// </summary>
-    bool QueuesWithDecision => false;
+    /// <returns>The ticket's reference.</returns>
+    Task<string> RecordAsync(string? ticket, Func<string, IntakeWrites> build, CancellationToken cancellationToken);
 }
 
 /// <summary>The recorder for any <see cref="IEntityStore"/> and <see cref="IMessageSender"/>: one write after
 /// another (the index rows live in different partitions, so no Submit can hold them together).</summary>
 public sealed class SequentialIntakeRecorder(IEntityStore store, IMessageSender? sender) : IIntakeRecorder
 {
-    public async Task RecordAsync(IReadOnlyList<EntityChange> changes, QueuedMessage? message, CancellationToken cancellationToken)
+    public async Task<string> RecordAsync(string? ticket, Func<string, IntakeWrites> build, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(changes);
-        foreach (var change in changes)
+        ArgumentNullException.ThrowIfNull(build);
+        var reference = ticket ?? await TicketReferences.TakeAsync(store, cancellationToken);
+        var writes = build(reference);
+        foreach (var change in writes.Changes)
         {
             _ = change.Kind switch
             {
                 EntityChangeKind.Create => await store.CreateAsync(TicketIntake.IndexTable, change.Key, change.Payload!, cancellationToken),
                 EntityChangeKind.Set => await store.SetAsync(TicketIntake.IndexTable, change.Key, change.Payload!, cancellationToken),
-                _ => throw new ArgumentException($"Intake writes only creates and sets, not {change.Kind}.", nameof(changes)),
+                _ => throw new ArgumentException($"Intake writes only creates and sets, not {change.Kind}.", nameof(build)),
             };
         }
-        if (message is not null)
+        if (writes.Message is { } message)
         {
             if (sender is null)
             {
@@ -60,5 +55,6 @@ public sealed class SequentialIntakeRecorder(IEntityStore store, IMessageSender?
             }
             await sender.SendAsync(message.Queue, message.Message, cancellationToken);
         }
+        return reference;
     }
 }

@@ -37,30 +37,12 @@ public sealed record ConversationMessage(
 /// </summary>
 public sealed record TicketsInboundMessage(TicketCommand Command, ConversationMessage Message)
 {
-    /// <summary>The message for <paramref name="decided"/>, exactly as <see cref="WorkflowJson.Serialize{T}"/> writes it,
-    /// with the command's text that intake already has (<see cref="IntakeOutcome.CommandJson"/>) rather than
-    /// serializing the command a second time.</summary>
+    /// <summary>The message for <paramref name="decided"/>, as <see cref="WorkflowJson"/> writes it.</summary>
     public static string Serialize(IntakeOutcome decided, ConversationMessage message)
     {
         ArgumentNullException.ThrowIfNull(decided);
         ArgumentNullException.ThrowIfNull(message);
-        if (decided.CommandJson is not { } command)
-        {
-            return WorkflowJson.Serialize(new TicketsInboundMessage(
-                decided.Command ?? throw new ArgumentException("The outcome has no command: its message was queued with its decision.", nameof(decided)), message));
-        }
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(command.Length * 2 + 512);
-        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
-        {
-            // The record's properties in order, named as WorkflowJson names them.
-            writer.WriteStartObject();
-            writer.WritePropertyName("command");
-            writer.WriteRawValue(command, skipInputValidation: true);
-            writer.WritePropertyName("message");
-            System.Text.Json.JsonSerializer.Serialize(writer, message, WorkflowJson.Options);
-            writer.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return WorkflowJson.Serialize(new TicketsInboundMessage(decided.Command, message));
     }
 }
 

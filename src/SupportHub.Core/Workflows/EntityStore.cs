@@ -88,48 +88,7 @@ public readonly record struct EntityKey(string PartitionKey, string RowKey)
 }
 
 /// <summary>An entity as read: its key, its JSON payload and the ETag to pass back for a conditional write.</summary>
-public sealed record StoredEntity
-{
-    private readonly byte[]? _utf8;
-    private readonly DeferredPayload? _deferred;
-    private string? _payload;
-
-    public StoredEntity(EntityKey key, string payload, string eTag)
-    {
-        Key = key;
-        _payload = payload ?? throw new ArgumentNullException(nameof(payload));
-        ETag = eTag ?? throw new ArgumentNullException(nameof(eTag));
-    }
-
-    /// <summary>A payload held as UTF-8 (the in-memory store's rows), turned into text when first read:
-    /// the workflow runner reads a state row for its ETag and rarely needs the text.</summary>
-    public StoredEntity(EntityKey key, byte[] utf8Payload, string eTag)
-    {
-        Key = key;
-        _utf8 = utf8Payload ?? throw new ArgumentNullException(nameof(utf8Payload));
-        ETag = eTag ?? throw new ArgumentNullException(nameof(eTag));
-    }
-
-    /// <summary>A payload written deferred (the in-memory store's runner rows), serialized when first read.</summary>
-    public StoredEntity(EntityKey key, DeferredPayload payload, string eTag)
-    {
-        Key = key;
-        _deferred = payload ?? throw new ArgumentNullException(nameof(payload));
-        ETag = eTag ?? throw new ArgumentNullException(nameof(eTag));
-    }
-
-    public EntityKey Key { get; }
-
-    public string Payload => _payload ??= _deferred?.Text ?? System.Text.Encoding.UTF8.GetString(_utf8!);
-
-    public string ETag { get; }
-
-    public bool Equals(StoredEntity? other) =>
-        other is not null && Key == other.Key && string.Equals(ETag, other.ETag, StringComparison.Ordinal)
-        && string.Equals(Payload, other.Payload, StringComparison.Ordinal);
-
-    public override int GetHashCode() => HashCode.Combine(Key, Payload, ETag);
-}
+public sealed record StoredEntity(EntityKey Key, string Payload, string ETag);
 
 /// <param name="Continuation">Null when the query is exhausted; otherwise opaque, valid for the same query only.</param>
 public sealed record EntityPage(IReadOnlyList<StoredEntity> Entities, string? Continuation);
@@ -178,45 +137,11 @@ public enum EntityChangeKind
 }
 
 /// <summary>One write inside <see cref="IEntityStore.SubmitAsync"/>.</summary>
-public sealed record EntityChange
+/// <param name="Payload">The JSON text; null for a delete.</param>
+/// <param name="IfMatch">The ETag an Update or a conditional Delete expects.</param>
+public sealed record EntityChange(EntityChangeKind Kind, EntityKey Key, string? Payload, string? IfMatch)
 {
-    public EntityChange(EntityChangeKind kind, EntityKey key, string? payload, string? ifMatch)
-    {
-        Kind = kind;
-        Key = key;
-        _payload = payload;
-        IfMatch = ifMatch;
-    }
-
-    private EntityChange(EntityChangeKind kind, EntityKey key, DeferredPayload payload, string? ifMatch)
-    {
-        Kind = kind;
-        Key = key;
-        Deferred = payload;
-        IfMatch = ifMatch;
-    }
-
-    private readonly string? _payload;
-
-    public EntityChangeKind Kind { get; }
-
-    public EntityKey Key { get; }
-
-    /// <summary>The JSON text; null for a delete. A deferred payload is serialized here, once.</summary>
-    public string? Payload => _payload ?? Deferred?.Text;
-
-    public string? IfMatch { get; }
-
-    /// <summary>The value a deferred payload will be serialized from (see <see cref="DeferredPayload"/>); null for text.</summary>
-    public DeferredPayload? Deferred { get; }
-
-    /// <summary>Whether the change carries a payload, without serializing a deferred one.</summary>
-    public bool HasPayload => _payload is not null || Deferred is not null;
-
     public static EntityChange Create(EntityKey key, string payload) =>
-        new(EntityChangeKind.Create, key, payload ?? throw new ArgumentNullException(nameof(payload)), null);
-
-    public static EntityChange Create(EntityKey key, DeferredPayload payload) =>
         new(EntityChangeKind.Create, key, payload ?? throw new ArgumentNullException(nameof(payload)), null);
 
     public static EntityChange Set(EntityKey key, string payload) =>
@@ -225,50 +150,8 @@ public sealed record EntityChange
     public static EntityChange Update(EntityKey key, string payload, string ifMatch) =>
         new(EntityChangeKind.Update, key, payload ?? throw new ArgumentNullException(nameof(payload)), ifMatch ?? throw new ArgumentNullException(nameof(ifMatch)));
 
-    public static EntityChange Update(EntityKey key, DeferredPayload payload, string ifMatch) =>
-        new(EntityChangeKind.Update, key, payload ?? throw new ArgumentNullException(nameof(payload)), ifMatch ?? throw new ArgumentNullException(nameof(ifMatch)));
-
     public static EntityChange Delete(EntityKey key, string? ifMatch = null) =>
-        new(EntityChangeKind.Delete, key, (string?)null, ifMatch);
-
-    public bool Equals(EntityChange? other) =>
-        other is not null && Kind == other.Kind && Key == other.Key
-        && string.Equals(Payload, other.Payload, StringComparison.Ordinal) && string.Equals(IfMatch, other.IfMatch, StringComparison.Ordinal);
-
-    public override int GetHashCode() => HashCode.Combine(Kind, Key, Payload, IfMatch);
-}
-
-/// <summary>
-/// A payload whose JSON text is made the first time someone asks for it, from an immutable value
-/// (a ticket's state, an effect). Stores that write text (SQLite, Table Storage) ask at once, so
-/// for them nothing changes; the in-memory store keeps the value and makes the text only when the
-/// row is read as text. The workflow runner saves its state and outbox rows this way: in
-/// <c>supporthub simulate</c> the state row is read for its ETag (the state itself comes from the
-/// runner's memory of what it saved) and an outbox row is deleted once performed, so most of that
-/// text was never read. The value must not change after it is handed over; the records the
-/// deciders make never do.
-/// </summary>
-public sealed class DeferredPayload
-{
-    private readonly object? _value;
-    private readonly Func<object?, string> _serialize;
-    private string? _text;
-
-    public DeferredPayload(Func<string> serialize)
-    {
-        ArgumentNullException.ThrowIfNull(serialize);
-        _value = serialize;
-        _serialize = static serialize => ((Func<string>)serialize!)();
-    }
-
-    /// <summary>A value and a serializer that needs no closure (one delegate per type, made once).</summary>
-    internal DeferredPayload(object? value, Func<object?, string> serialize)
-    {
-        _value = value;
-        _serialize = serialize;
-    }
-
-    public string Text => _text ??= _serialize(_value);
+        new(EntityChangeKind.Delete, key, null, ifMatch);
 }
 
 public enum EntityConflictKind

@@ -97,7 +97,7 @@ public static class EntityStoreLimits
             }
 
             var needsPayload = change.Kind != EntityChangeKind.Delete;
-            if (needsPayload != change.HasPayload)
+            if (needsPayload != change.Payload is not null)
             {
                 throw new ArgumentException($"A {change.Kind} change {(needsPayload ? "needs" : "takes no")} payload.", nameof(changes));
             }

@@ -10,7 +10,8 @@ namespace SupportHub.Workflows;
 //
 //   * at-least-once: Receive leases a message; Complete removes it; a lease that ends without
 //     Complete (the consumer crashed, or was too slow) makes it deliverable again;
-//   * Abandon(reason) makes it deliverable again at once;
+//   * Abandon(reason) makes it deliverable again after a growing delay (MessageQueueOptions.RetryDelays:
+//     1 s, 5 s, 30 s, 2 min, 5 min, then 10 min), as the Functions host's exponential retry does;
 //   * every lease counts a delivery; a message delivered MaxDeliveryCount times that is abandoned
 //     or whose lease ends is moved to the dead letters with the reason (Service Bus's
 //     maxDeliveryCount, 10 by default);
@@ -27,30 +28,9 @@ namespace SupportHub.Workflows;
 /// <param name="ScheduledFor">Not delivered before this instant; null for now.</param>
 public sealed record OutgoingMessage(string MessageId, string Body, Instant? ScheduledFor = null)
 {
-    private readonly DeferredPayload? _deferred;
-
-    /// <summary>A message whose JSON is made when a sender first reads <see cref="Body"/> (every queue
-    /// does when it sends; <c>supporthub simulate</c> only counts notifications and never does).</summary>
-    public OutgoingMessage(string messageId, DeferredPayload body, Instant? scheduledFor = null)
-        : this(messageId, "", scheduledFor) =>
-        _deferred = body ?? throw new ArgumentNullException(nameof(body));
-
-    /// <summary>JSON.</summary>
-    public string Body
-    {
-        get => _deferred?.Text ?? field;
-        init
-        {
-            field = value;
-            _deferred = null;
-        }
-    } = Body;
-
-    public bool Equals(OutgoingMessage? other) =>
-        other is not null && string.Equals(MessageId, other.MessageId, StringComparison.Ordinal)
-        && string.Equals(Body, other.Body, StringComparison.Ordinal) && ScheduledFor == other.ScheduledFor;
-
-    public override int GetHashCode() => HashCode.Combine(MessageId, Body, ScheduledFor);
+    /// <summary>An emergency's message (its ticket, its page): a queue that can delivers it before the
+    /// others waiting, so a flood of ordinary mail never holds up a page. Service Bus delivers in order.</summary>
+    public bool Urgent { get; init; }
 }
 
 /// <summary>Sends to a named queue (<see cref="QueueNames"/>).</summary>
@@ -73,7 +53,7 @@ public interface IMessageQueue : IMessageSender
     /// message has been leased again since (its lease ended) or is gone.</summary>
     Task CompleteAsync(LeasedMessage message, CancellationToken cancellationToken);
 
-    /// <summary>Gives the message back for another delivery now, or dead-letters it with
+    /// <summary>Gives the message back for another delivery after its retry delay, or dead-letters it with
     /// <paramref name="reason"/> when it has been delivered MaxDeliveryCount times. Throws
     /// <see cref="MessageLockLostException"/> like <see cref="CompleteAsync"/>.</summary>
     Task AbandonAsync(LeasedMessage message, string reason, CancellationToken cancellationToken);
@@ -113,6 +93,16 @@ public sealed record MessageQueueOptions
 
     /// <summary>Deliveries before a message is dead-lettered (Service Bus maxDeliveryCount).</summary>
     public int MaxDeliveryCount { get; init; } = 10;
+
+    /// <summary>How long a message abandoned on its Nth delivery waits before the next one: the Nth entry, the last
+    /// one for every delivery after. Growing, so a handler that fails for a while (a service away) is not
+    /// tried ten times in a second and dead-lettered before it could recover.</summary>
+    public IReadOnlyList<Duration> RetryDelays { get; init; } =
+        [Duration.FromSeconds(1), Duration.FromSeconds(5), Duration.FromSeconds(30), Duration.FromMinutes(2), Duration.FromMinutes(5), Duration.FromMinutes(10)];
+
+    /// <summary>The wait after the <paramref name="deliveryCount"/>th delivery was abandoned.</summary>
+    public Duration RetryDelay(int deliveryCount) =>
+        RetryDelays.Count == 0 ? Duration.Zero : RetryDelays[Math.Clamp(deliveryCount, 1, RetryDelays.Count) - 1];
 
     /// <summary>How long a MessageId is remembered to drop duplicates (Service Bus duplicateDetectionHistoryTimeWindow).</summary>
     public Duration DuplicateDetectionWindow { get; init; } = Duration.FromMinutes(10);

@@ -136,7 +136,11 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
         {
             case SendNotification notify:
                 await sender.SendAsync(QueueNames.NotificationsOutbound,
-                    new OutgoingMessage(notify.Id, WorkflowJson.Defer(notify.Notification)), cancellationToken);
+                    new OutgoingMessage(notify.Id, WorkflowJson.Serialize(notify.Notification))
+                    {
+                        // A page waits behind nothing: the on-call engineer hears of an emergency first.
+                        Urgent = notify.Notification.Purpose == Notifications.NotificationPurpose.Page,
+                    }, cancellationToken);
                 break;
             case ScheduleTimer timer:
                 await sender.SendAsync(QueueNames.WorkflowEvents,
@@ -160,7 +164,7 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
 
     private List<EntityChange> Changes(string ticket, StoredEntity? row, TicketDecision decision)
     {
-        var state = WorkflowJson.Defer(decision.State);
+        var state = WorkflowJson.Serialize(decision.State);
         var version = decision.State!.Version;
         var changes = new List<EntityChange>
         {
@@ -178,7 +182,7 @@ public sealed class TicketWorkflowRunner(IEntityStore store, IMessageSender send
                 new EntityKey(ticket, $"{HistoryPrefix}{version:D8}"), lines.ToJsonString()));
         }
         changes.AddRange(decision.Effects.Select((effect, i) =>
-            EntityChange.Create(new EntityKey(ticket, $"{OutboxPrefix}{version:D8}:{i:D3}"), WorkflowJson.Defer(effect))));
+            EntityChange.Create(new EntityKey(ticket, $"{OutboxPrefix}{version:D8}:{i:D3}"), WorkflowJson.Serialize(effect))));
         return changes;
     }
 }

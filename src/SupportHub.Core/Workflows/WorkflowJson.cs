@@ -31,76 +31,33 @@ public static class WorkflowJson
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 
-    /// <summary><paramref name="value"/> serialized as <see cref="Serialize{T}"/> does, when the text is first needed.</summary>
-    public static DeferredPayload Defer<T>(T value) => new(value, Deferred<T>.Serialize);
-
-    private static class Deferred<T>
-    {
-        public static readonly Func<object?, string> Serialize = value => WorkflowJson.Serialize((T)value!);
-    }
-
     public static T Deserialize<T>(string json) =>
         JsonSerializer.Deserialize<T>(json, Options) ?? throw new JsonException($"Expected a {typeof(T).Name}, found null.");
 
-    // Instants and durations are most of what a state row holds (a ticket's clocks alone have about
-    // twenty), and NodaTime's patterns build each one through a StringBuilder and a string. The
-    // converters write and read the common shapes (whole seconds, years 1–9999, durations from
-    // zero up) straight from and to UTF-8; everything else goes through the patterns, which stay
-    // the definition: WorkflowJsonTests checks the fast paths against them.
     private sealed class InstantConverter : JsonConverter<Instant>
     {
         public override Instant Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
-            if (reader.TokenType == JsonTokenType.String && !reader.HasValueSequence && !reader.ValueIsEscaped
-                && IsoUtf8.TryParseInstant(reader.ValueSpan, out var fast))
-            {
-                return fast;
-            }
             var text = reader.GetString();
             var result = InstantPattern.ExtendedIso.Parse(text ?? "");
             return result.Success ? result.Value : throw new JsonException($"\"{text}\" is not an ISO 8601 instant.");
         }
 
-        public override void Write(Utf8JsonWriter writer, Instant value, JsonSerializerOptions options)
-        {
-            Span<byte> buffer = stackalloc byte[IsoUtf8.InstantLength];
-            if (IsoUtf8.TryFormatInstant(value, buffer))
-            {
-                writer.WriteStringValue(buffer);
-            }
-            else
-            {
-                writer.WriteStringValue(InstantPattern.ExtendedIso.Format(value));
-            }
-        }
+        public override void Write(Utf8JsonWriter writer, Instant value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(InstantPattern.ExtendedIso.Format(value));
     }
 
     private sealed class DurationConverter : JsonConverter<Duration>
     {
         public override Duration Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
-            if (reader.TokenType == JsonTokenType.String && !reader.HasValueSequence && !reader.ValueIsEscaped
-                && IsoUtf8.TryParseDuration(reader.ValueSpan, out var fast))
-            {
-                return fast;
-            }
             var text = reader.GetString();
             var result = DurationPattern.Roundtrip.Parse(text ?? "");
             return result.Success ? result.Value : throw new JsonException($"\"{text}\" is not a duration (D:hh:mm:ss.fffffffff).");
         }
 
-        public override void Write(Utf8JsonWriter writer, Duration value, JsonSerializerOptions options)
-        {
-            Span<byte> buffer = stackalloc byte[IsoUtf8.MaxDurationLength];
-            if (IsoUtf8.TryFormatDuration(value, buffer, out var written))
-            {
-                writer.WriteStringValue(buffer[..written]);
-            }
-            else
-            {
-                writer.WriteStringValue(DurationPattern.Roundtrip.Format(value));
-            }
-        }
+        public override void Write(Utf8JsonWriter writer, Duration value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(DurationPattern.Roundtrip.Format(value));
     }
 
     private sealed class IntervalConverter : JsonConverter<Interval>

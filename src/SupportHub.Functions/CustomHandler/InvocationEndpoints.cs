@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using SupportHub.Functions.Queues;
+using SupportHub.Workflows;
 
 namespace SupportHub.Functions.CustomHandler;
 
@@ -113,7 +113,7 @@ public static partial class InvocationEndpoints
     }
 
     /// <summary>The message the host delivered, its body unwrapped from the host's extra JSON encoding.</summary>
-    internal static InboundMessage ReadMessage(string queue, JsonElement body, JsonElement metadata)
+    internal static QueueDelivery ReadMessage(string queue, JsonElement body, JsonElement metadata)
     {
         if (body.ValueKind == JsonValueKind.Undefined)
         {
@@ -133,7 +133,7 @@ public static partial class InvocationEndpoints
             _ => throw new InvalidInvocationException($"Metadata.DeliveryCount is not a number: {count.GetRawText()}."),
         } : 1;
 
-        return new InboundMessage(queue, id.GetString()!, UnwrapBody(body), deliveryCount);
+        return new QueueDelivery(queue, id.GetString()!, UnwrapBody(body), deliveryCount);
     }
 
     /// <summary>The body as its sender wrote it: strings holding JSON are unwrapped (at most a few
@@ -159,7 +159,7 @@ public static partial class InvocationEndpoints
         return current.ValueKind == JsonValueKind.String ? current.GetString()! : current.GetRawText();
     }
 
-    private static async Task DispatchAsync(IServiceProvider services, InboundMessage message, CancellationToken cancellationToken)
+    private static async Task DispatchAsync(IServiceProvider services, QueueDelivery message, CancellationToken cancellationToken)
     {
         var registration = services.GetServices<QueueHandlerRegistration>().FirstOrDefault(r => r.Queue == message.Queue)
             ?? throw new InvalidOperationException($"No handler is registered for queue '{message.Queue}'.");

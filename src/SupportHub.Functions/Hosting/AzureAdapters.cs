@@ -13,7 +13,7 @@ using SupportHub.Azure.ServiceBus;
 using SupportHub.Azure.Sms;
 using SupportHub.Azure.Tables;
 using SupportHub.Azure.Teams;
-using SupportHub.Functions.Embedded;
+using SupportHub.Embedded;
 using SupportHub.Functions.Notifications;
 using SupportHub.Workflows;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using NodaTime;
 using SupportHub.Functions.CustomHandler;
 using SupportHub.Functions.Board;
-using SupportHub.Functions.Embedded;
+using SupportHub.Embedded;
 using SupportHub.Functions.Metrics;
 using SupportHub.Functions.Telemetry;
 using SupportHub.Functions.Workflows;
@@ -33,7 +33,7 @@ public static class SupportHubHosting
 
         // Before the pump: the policy and secrets are loaded (and reported) before any message is handled.
         services.AddHostedService<StartupReport>();
-        services.AddEmbeddedRuntime();
+        services.AddEmbeddedRuntime(sp => sp.GetRequiredService<IOptions<SupportHubOptions>>().Value.DataPath);
         services.AddTicketWorkflows();
         services.AddIntake();
         services.AddSupportMetrics();
@@ -45,15 +45,12 @@ public static class SupportHubHosting
 
         // Custom handler (issue 6): the Functions host's invocations and the Housekeeping timer.
         services.AddCustomHandler();
-
-        services.AddHealthChecks()
-            .AddCheck<EntityStoreHealthCheck>("store")
-            .AddCheck<MessageQueueHealthCheck>("queue");
         return builder;
     }
 
     public static WebApplication MapSupportHub(this WebApplication app)
     {
+        app.UseStoreUnavailableAnswer();
         app.MapHealthEndpoint();
         app.MapTicketWorkflows(embedded: !UnderFunctionsHost(app.Configuration));
         app.MapIntake();

@@ -110,7 +110,10 @@ internal static class IntakeHttp
         var outcome = await intake.AcceptAsync(message.Message, decided => new QueuedMessage(QueueNames.TicketsInbound,
             new OutgoingMessage(
                 QueueMessageIds.ForSource(message.Message.Channel, message.Message.SourceId),
-                TicketsInboundMessage.Serialize(decided, ConversationMessage.Of(decided.Ticket, message)))),
+                TicketsInboundMessage.Serialize(decided, ConversationMessage.Of(decided.Ticket, message)))
+            {
+                Urgent = decided.Emergency,
+            }),
             cancellationToken);
         return new Accepted(outcome.Ticket);
     }

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using SupportHub.Functions.Queues;
+using SupportHub.Functions.Workflows;
 using SupportHub.Intake;
 using SupportHub.OnCall;
 using SupportHub.Policy;
@@ -15,7 +15,6 @@ public static class IntakeRegistration
     {
         services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddTicketIntake();
-        services.TryAddSingleton(new IntakeActivity(TimeProvider.System));
         // Shared with the workflow-events handler: TryAdd, so whichever registers it first wins and both agree.
         services.TryAddSingleton(sp => new TicketWorkflowRunner(
             sp.GetRequiredService<IEntityStore>(), sp.GetRequiredService<IMessageSender>(), new TicketContext(sp.GetRequiredService<SupportPolicy>())));
@@ -26,22 +25,17 @@ public static class IntakeRegistration
     }
 
     /// <summary>Ticket intake, shared by the intake routes and the workflow's handlers: whichever
-    /// registers it first serves both. Its recorder writes in one transaction when the store and the queue share the SQLite file.</summary>
+    /// registers it first serves both. Its recorder is the runtime's (embedded: one SQLite transaction);
+    /// without one, one write after another.</summary>
     internal static void TryAddTicketIntake(this IServiceCollection services) =>
         services.TryAddSingleton(sp => new TicketIntake(sp.GetRequiredService<IEntityStore>(), sp.GetRequiredService<SupportPolicy>(),
-            Embedded.SqliteIntakeRecorder.For(sp.GetRequiredService<IEntityStore>(), sp.GetRequiredService<IMessageSender>())));
+            sp.GetService<IIntakeRecorder>() ?? new SequentialIntakeRecorder(sp.GetRequiredService<IEntityStore>(), sp.GetRequiredService<IMessageSender>())));
 
     public static IEndpointRouteBuilder MapIntake(this IEndpointRouteBuilder endpoints)
     {
-        // The intake routes tell the queue pump they are busy (IntakeActivity): it gives way to them.
-        var intake = endpoints.MapGroup("").AddEndpointFilter(async (context, next) =>
-        {
-            using var busy = context.HttpContext.RequestServices.GetRequiredService<IntakeActivity>().Enter();
-            return await next(context);
-        });
-        intake.MapPost("/api/intake/email", IntakeEmail.HandleAsync);
-        intake.MapPost("/api/intake/chat", IntakeChat.HandleAsync);
-        intake.MapPost("/api/intake/phone", IntakePhone.HandleAsync);
+        endpoints.MapPost("/api/intake/email", IntakeEmail.HandleAsync);
+        endpoints.MapPost("/api/intake/chat", IntakeChat.HandleAsync);
+        endpoints.MapPost("/api/intake/phone", IntakePhone.HandleAsync);
         endpoints.MapPost("/api/events/sms", SmsEvents.HandleAsync);
         endpoints.MapPost("/api/tickets/{ref}/split", (string @ref, HttpRequest request, Hosting.HubSecrets secrets, NodaTime.IClock clock, IEntityStore store, CancellationToken cancellationToken) =>
             TicketSplit.HandleAsync(@ref, request, secrets, clock, store, cancellationToken));

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using NodaTime;
-using SupportHub.Functions.Queues;
 using SupportHub.Intake;
+using SupportHub.Policy;
 using SupportHub.Tickets;
 using SupportHub.Workflows;
 
@@ -13,9 +13,9 @@ namespace SupportHub.Functions.Intake;
 /// and forwards intake's command to <c>workflow-events</c> with the command's id as MessageId. Each
 /// step is idempotent, so a redelivery finishes what a crash interrupted and repeats nothing.
 /// </summary>
-public sealed class TicketsInbound(IEntityStore store, IMessageSender sender, IOptions<IntakeOptions> options) : IQueueHandler
+public sealed class TicketsInbound(IEntityStore store, IMessageSender sender, IOptions<IntakeOptions> options, SupportPolicy policy) : IQueueHandler
 {
-    public async Task HandleAsync(Queues.InboundMessage message, CancellationToken cancellationToken)
+    public async Task HandleAsync(QueueDelivery message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         var inbound = WorkflowJson.Deserialize<TicketsInboundMessage>(message.Body);
@@ -25,6 +25,7 @@ public sealed class TicketsInbound(IEntityStore store, IMessageSender sender, IO
             await new TicketLinks(store).LinkNewTicketAsync(open.Facts, Duration.FromTimeSpan(options.Value.LinkWindow), cancellationToken);
         }
         await sender.SendAsync(QueueNames.WorkflowEvents,
-            new OutgoingMessage(QueueMessageIds.Fit(inbound.Command.Id), WorkflowJson.Serialize(inbound.Command)), cancellationToken);
+            new OutgoingMessage(QueueMessageIds.Fit(inbound.Command.Id), WorkflowJson.Serialize(inbound.Command)) { Urgent = policy.IsEmergency(inbound.Command) },
+            cancellationToken);
     }
 }

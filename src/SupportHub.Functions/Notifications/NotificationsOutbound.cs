@@ -1,10 +1,9 @@
 using System.Net.Mail;
 using SupportHub.Functions.Links;
-using SupportHub.Functions.Queues;
+using SupportHub.Workflows;
 using TicketIntake = SupportHub.Intake.TicketIntake;
 using SupportHub.Notifications;
 using SupportHub.Policy;
-using SupportHub.Workflows;
 
 namespace SupportHub.Functions.Notifications;
 
@@ -21,7 +20,7 @@ public sealed class NotificationsOutbound(
     TicketIntake intake,
     SupportPolicy policy) : IQueueHandler
 {
-    public async Task HandleAsync(InboundMessage message, CancellationToken cancellationToken)
+    public async Task HandleAsync(QueueDelivery message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         var notification = WorkflowJson.Deserialize<Notification>(message.Body);

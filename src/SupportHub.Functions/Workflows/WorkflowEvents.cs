@@ -1,8 +1,7 @@
 using NodaTime;
-using SupportHub.Functions.Queues;
+using SupportHub.Workflows;
 using SupportHub.Functions.Telemetry;
 using SupportHub.Tickets;
-using SupportHub.Workflows;
 
 namespace SupportHub.Functions.Workflows;
 
@@ -19,7 +18,7 @@ namespace SupportHub.Functions.Workflows;
 public sealed partial class WorkflowEvents(
     TicketWorkflowRunner runner, IClock clock, ILogger<WorkflowEvents> logger, DecisionTelemetry? telemetry = null) : IQueueHandler
 {
-    public async Task HandleAsync(InboundMessage message, CancellationToken cancellationToken)
+    public async Task HandleAsync(QueueDelivery message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         var command = WorkflowJson.Deserialize<TicketCommand>(message.Body);

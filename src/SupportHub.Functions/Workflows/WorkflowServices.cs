@@ -3,11 +3,10 @@ using Microsoft.Extensions.Options;
 using SupportHub.Functions.Hosting;
 using SupportHub.Functions.Links;
 using SupportHub.Functions.Notifications;
-using SupportHub.Functions.Queues;
+using SupportHub.Workflows;
 using SupportHub.Functions.Tickets;
 using SupportHub.Policy;
 using SupportHub.Tickets;
-using SupportHub.Workflows;
 using SupportHub.Functions.Intake;
 
 namespace SupportHub.Functions.Workflows;

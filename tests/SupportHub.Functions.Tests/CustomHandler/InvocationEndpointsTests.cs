@@ -6,10 +6,10 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SupportHub.Functions.CustomHandler;
-using SupportHub.Functions.Queues;
+using SupportHub.Functions.Workflows;
+using SupportHub.Workflows;
 using SupportHub.Functions.Tests.Hosting;
 using SupportHub.Testing;
-using SupportHub.Workflows;
 
 namespace SupportHub.Functions.Tests.CustomHandler;
 
@@ -62,7 +62,7 @@ public sealed class InvocationEndpointsTests : IDisposable
             """);
 
         Assert.Equal(HttpStatusCode.OK, response.Status);
-        Assert.Equal(new InboundMessage(QueueNames.WorkflowEvents, "m-1", """{"type":"ack","ticket":"T-1"}""", 1), Assert.Single(_received.Messages));
+        Assert.Equal(new QueueDelivery(QueueNames.WorkflowEvents, "m-1", """{"type":"ack","ticket":"T-1"}""", 1), Assert.Single(_received.Messages));
         Assert.Equal(JsonValueKind.Object, response.Body["Outputs"]!.GetValueKind());
         Assert.Contains("m-1", response.Body["Logs"]![0]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.True(response.Body.AsObject().ContainsKey("ReturnValue"));
@@ -83,7 +83,7 @@ public sealed class InvocationEndpointsTests : IDisposable
         var response = await InvokeAsync("NotificationsOutbound", "{\"Data\":{\"message\":" + data + "},\"Metadata\":{\"MessageId\":\"m-2\",\"DeliveryCount\":\"3\"}}");
 
         Assert.Equal(HttpStatusCode.OK, response.Status);
-        Assert.Equal(new InboundMessage(QueueNames.NotificationsOutbound, "m-2", expected, 3), Assert.Single(_received.Messages));
+        Assert.Equal(new QueueDelivery(QueueNames.NotificationsOutbound, "m-2", expected, 3), Assert.Single(_received.Messages));
     }
 
     [Fact]
@@ -170,7 +170,7 @@ public sealed class InvocationEndpointsTests : IDisposable
 /// <summary>Records what it handles; throws <see cref="Log.Failure"/> when set.</summary>
 internal sealed class RecordingQueueHandler(RecordingQueueHandler.Log log) : IQueueHandler
 {
-    public Task HandleAsync(InboundMessage message, CancellationToken cancellationToken)
+    public Task HandleAsync(QueueDelivery message, CancellationToken cancellationToken)
     {
         lock (log)
         {
@@ -182,7 +182,7 @@ internal sealed class RecordingQueueHandler(RecordingQueueHandler.Log log) : IQu
 
     internal sealed class Log
     {
-        public List<InboundMessage> Messages { get; } = [];
+        public List<QueueDelivery> Messages { get; } = [];
 
         public Exception? Failure { get; set; }
     }

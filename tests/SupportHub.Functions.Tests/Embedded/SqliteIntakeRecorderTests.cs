@@ -1,4 +1,4 @@
-using SupportHub.Functions.Embedded;
+using SupportHub.Embedded;
 using SupportHub.Intake;
 using SupportHub.Testing;
 using SupportHub.Testing.Workflows;
@@ -16,53 +16,34 @@ public sealed class SqliteIntakeRecorderTests : IntakeRecorderContract
         _database = SqliteDatabase.InFolder(_folder.Path);
         var store = new SqliteEntityStore(_database);
         var queue = new SqliteMessageQueue(_database, clock, MessageQueueOptions.Default);
-        var recorder = SqliteIntakeRecorder.For(store, queue);
-        Assert.IsType<SqliteIntakeRecorder>(recorder);
-        return Task.FromResult<(IIntakeRecorder, IEntityStore, IMessageQueue)>((recorder, store, queue));
+        return Task.FromResult<(IIntakeRecorder, IEntityStore, IMessageQueue)>((new SqliteIntakeRecorder(_database, queue), store, queue));
     }
 
+    /// <summary>The counter is written in the decision's own transaction: a decision that fails gives its
+    /// number back, so references have no gaps.</summary>
     [Fact]
-    public void For_StoreAndQueueInDifferentFiles_WritesOneAfterAnother()
+    public async Task Record_NewTicketWhoseDecisionFails_GivesItsReferenceBack()
     {
-        using var other = new TemporaryDirectory();
-        using var otherDatabase = SqliteDatabase.InFolder(other.Path);
-        var recorder = SqliteIntakeRecorder.For(new SqliteEntityStore(otherDatabase), new SqliteMessageQueue(_database!, Clock, MessageQueueOptions.Default));
+        Assert.Equal("1001", await Recorder.RecordAsync(null, r => Writes(Source, r, "src-1"), CancellationToken.None));
 
-        Assert.IsType<SequentialIntakeRecorder>(recorder);
+        // A redelivery racing in: its Create of the same source key fails after the counter moved.
+        await Assert.ThrowsAsync<EntityConflictException>(() => Recorder.RecordAsync(null, r => Writes(Source, r, "src-1b"), CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Recorder.RecordAsync(null, _ => throw new InvalidOperationException("bad"), CancellationToken.None));
+
+        Assert.Equal("1002", await Recorder.RecordAsync(null, r => Writes(new EntityKey("source-2", "i"), r, "src-2"), CancellationToken.None));
     }
 
+    /// <summary>The counter survives a restart: the next reference follows the last one handed out.</summary>
     [Fact]
-    public async Task Record_WithTheDecision_KeepsNoDuplicateIdRow_ItsCreateIsTheDetection()
+    public async Task Record_AfterReopen_ContinuesFromTheLastReference()
     {
-        await Recorder.RecordAsync([EntityChange.Create(Source, """{"ticket":"1005"}""")], Message("src-5"), CancellationToken.None);
-        Assert.Equal(0, SeenIds());
+        await Recorder.RecordAsync(null, r => Writes(Source, r, "src-1"), CancellationToken.None);
+        _database!.Dispose();
 
-        // Without a Create the queue's own duplicate detection stands.
-        await Recorder.RecordAsync([EntityChange.Set(Conversation, """{"ticket":"1005"}""")], Message("src-6"), CancellationToken.None);
-        Assert.Equal(1, SeenIds());
-    }
+        using var reopened = SqliteDatabase.InFolder(_folder.Path);
+        var recorder = new SqliteIntakeRecorder(reopened, new SqliteMessageQueue(reopened, Clock, MessageQueueOptions.Default));
 
-    [Fact]
-    public async Task Record_AgainLongAfterTheMessageWasHandled_SendsNothing()
-    {
-        await Recorder.RecordAsync([EntityChange.Create(Source, """{"ticket":"1007"}""")], Message("src-7"), CancellationToken.None);
-        var handled = await Queue.ReceiveAsync(QueueNames.TicketsInbound, NodaTime.Duration.FromMinutes(1), CancellationToken.None);
-        await Queue.CompleteAsync(handled!, CancellationToken.None);
-        Clock.Advance(MessageQueueOptions.Default.DuplicateDetectionWindow + NodaTime.Duration.FromMinutes(1));
-
-        // The decision and its message were one transaction: a late redelivery has nothing to send.
-        await Recorder.RecordAsync([EntityChange.Set(Conversation, """{"ticket":"1007"}""")], Message("src-7") with { Again = true }, CancellationToken.None);
-
-        Assert.Null(await Queue.ReceiveAsync(QueueNames.TicketsInbound, NodaTime.Duration.FromMinutes(1), CancellationToken.None));
-    }
-
-    private long SeenIds()
-    {
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_database!.FilePath};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var count = connection.CreateCommand();
-        count.CommandText = "SELECT COUNT(*) FROM queue_seen_ids";
-        return (long)count.ExecuteScalar()!;
+        Assert.Equal("1002", await recorder.RecordAsync(null, r => Writes(new EntityKey("source-2", "i"), r, "src-2"), CancellationToken.None));
     }
 
     public override Task DisposeAsync()

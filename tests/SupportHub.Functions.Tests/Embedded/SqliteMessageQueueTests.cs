@@ -1,4 +1,4 @@
-using SupportHub.Functions.Embedded;
+using SupportHub.Embedded;
 using SupportHub.Testing;
 using SupportHub.Testing.Workflows;
 using SupportHub.Workflows;

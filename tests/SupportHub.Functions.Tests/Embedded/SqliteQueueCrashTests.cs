@@ -1,6 +1,6 @@
 using NodaTime;
 using NodaTime.Text;
-using SupportHub.Functions.Embedded;
+using SupportHub.Embedded;
 using SupportHub.Testing;
 using SupportHub.Workflows;
 

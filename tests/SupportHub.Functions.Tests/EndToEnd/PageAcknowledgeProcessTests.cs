@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using NodaTime;
-using SupportHub.Functions.Embedded;
+using SupportHub.Embedded;
 using SupportHub.Functions.Tests.Hosting;
 using SupportHub.Testing;
 using SupportHub.Tickets;

@@ -4,15 +4,14 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
 using NodaTime;
-using SupportHub.Functions.Embedded;
+using SupportHub.Embedded;
 using SupportHub.Functions.Notifications;
-using SupportHub.Functions.Queues;
+using SupportHub.Workflows;
 using SupportHub.Functions.Tests.Hosting;
 using SupportHub.Intake;
 using SupportHub.Notifications;
 using SupportHub.Testing;
 using SupportHub.Tickets;
-using SupportHub.Workflows;
 
 namespace SupportHub.Functions.Tests.Intake;
 
@@ -134,27 +133,28 @@ internal sealed class IntakeHub : IDisposable
             ? WorkflowJson.Deserialize<TicketState>(row.Payload)
             : null;
 
-    /// <summary>What any write leaves behind in the hub's SQLite file: the ETag counter (it moves on every
-    /// entity write, in any table) and the queue's last sequence and message count (they move on
-    /// every accepted send). Equal before and after a request means it wrote nothing.</summary>
-    public async Task<(long ETags, long LastSequence, long Messages)> FootprintAsync()
+    /// <summary>What any write leaves behind in the hub's SQLite file: every entity's ETag (each write gives
+    /// its row a new one), and the queue's last sequence and message count (they move on every accepted
+    /// send). Equal before and after a request means it wrote nothing.</summary>
+    public async Task<(string ETags, long LastSequence, long Messages)> FootprintAsync()
     {
         var database = _factory.Services.GetRequiredService<SqliteDatabase>();
-        await using var connection = await database.OpenAsync(CancellationToken.None);
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database.FilePath};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT (SELECT coalesce(max(value), 0) FROM counters WHERE name = 'etag'),
+            SELECT (SELECT coalesce(group_concat(etag, ','), '') FROM (SELECT etag FROM entities ORDER BY table_name, partition_key, row_key)),
                    (SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'queue_messages'),
                    (SELECT count(*) FROM queue_messages)
             """;
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
-        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        return (reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2));
     }
 
     /// <summary>The ticket counter's row (null before the first ticket): unchanged means no ticket was opened.</summary>
     public async Task<string?> CounterAsync() =>
-        (await Store.GetAsync(TicketIntake.CounterTable, new EntityKey("tickets", "next"), CancellationToken.None))?.ETag;
+        (await Store.GetAsync(TicketReferences.Table, TicketReferences.Key, CancellationToken.None))?.ETag;
 
     public Task<HttpResponseMessage> EmailAsync(byte[] body, string boundary, string? key = EmailSecret)
     {

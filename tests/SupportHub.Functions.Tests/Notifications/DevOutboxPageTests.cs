@@ -1,14 +1,13 @@
 using System.Net;
 using SupportHub.Functions.Notifications;
-using SupportHub.Functions.Queues;
+using SupportHub.Workflows;
 using SupportHub.Functions.Tests.Workflows;
 using SupportHub.Intake;
 using SupportHub.Notifications;
 using SupportHub.OnCall;
 using SupportHub.Policy;
 using SupportHub.Tickets;
-using SupportHub.Workflows;
-using InboundMessage = SupportHub.Functions.Queues.InboundMessage;
+using InboundMessage = SupportHub.Workflows.QueueDelivery;
 
 namespace SupportHub.Functions.Tests.Notifications;
 

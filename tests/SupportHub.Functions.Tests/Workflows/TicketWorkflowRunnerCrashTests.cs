@@ -1,14 +1,13 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
-using SupportHub.Functions.Embedded;
+using SupportHub.Embedded;
 using SupportHub.Functions.Hosting;
-using SupportHub.Functions.Queues;
+using SupportHub.Workflows;
 using SupportHub.Functions.Tests.Hosting;
 using SupportHub.Functions.Workflows;
 using SupportHub.Testing;
 using SupportHub.Tickets;
 using SupportHub.Testing.Workflows;
-using SupportHub.Workflows;
 
 namespace SupportHub.Functions.Tests.Workflows;
 
@@ -101,11 +100,12 @@ public sealed class TicketWorkflowRunnerCrashTests : IDisposable
         Assert.NotNull(leased);
         var handler = new WorkflowEvents(runner, _clock, NullLogger<WorkflowEvents>.Instance);
         var crash = await Record.ExceptionAsync(() =>
-            handler.HandleAsync(new InboundMessage(leased.Queue, leased.MessageId, leased.Body, leased.DeliveryCount), CancellationToken.None));
+            handler.HandleAsync(new QueueDelivery(leased.Queue, leased.MessageId, leased.Body, leased.DeliveryCount), CancellationToken.None));
         if (expectCrash)
         {
             Assert.IsType<SimulatedCrashException>(crash);
             await _queue.AbandonAsync(leased, crash.Message, CancellationToken.None);
+            _clock.Advance(MessageQueueOptions.Default.RetryDelay(leased.DeliveryCount)); // the redelivery's wait
         }
         else
         {

@@ -1,12 +1,11 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using SupportHub.Functions.Hosting;
-using SupportHub.Functions.Queues;
+using SupportHub.Workflows;
 using SupportHub.Functions.Tests.Hosting;
 using SupportHub.Functions.Workflows;
 using SupportHub.Testing;
 using SupportHub.Tickets;
-using SupportHub.Workflows;
 using SupportHub.Workflows.InMemory;
 
 namespace SupportHub.Functions.Tests.Workflows;
@@ -29,7 +28,7 @@ public sealed class WorkflowEventsTests
         // An acknowledgement for a ticket that does not exist is an answer, not a failure to retry.
         var ack = WorkflowJson.Serialize<TicketCommand>(new Acknowledge("a1", "4040", "bob"));
 
-        var failure = await Record.ExceptionAsync(() => _handler.HandleAsync(new InboundMessage(QueueNames.WorkflowEvents, "a1", ack, 1), CancellationToken.None));
+        var failure = await Record.ExceptionAsync(() => _handler.HandleAsync(new QueueDelivery(QueueNames.WorkflowEvents, "a1", ack, 1), CancellationToken.None));
 
         Assert.Null(failure);
     }
@@ -38,6 +37,6 @@ public sealed class WorkflowEventsTests
     public async Task Handle_BodyThatIsNotACommand_Throws_SoTheQueueRetriesAndDeadLetters()
     {
         await Assert.ThrowsAnyAsync<JsonException>(() =>
-            _handler.HandleAsync(new InboundMessage(QueueNames.WorkflowEvents, "x", "{\"type\":\"teleport\"}", 1), CancellationToken.None));
+            _handler.HandleAsync(new QueueDelivery(QueueNames.WorkflowEvents, "x", "{\"type\":\"teleport\"}", 1), CancellationToken.None));
     }
 }

@@ -93,26 +93,6 @@ public abstract class EntityStoreContract : IAsyncLifetime
         Assert.Equal(etag, read.ETag);
     }
 
-    /// <summary>A deferred payload (the workflow runner's rows) reads back as its text, whether the store
-    /// writes the text at once or keeps the value until a read; an update replaces it like any other.</summary>
-    [Fact]
-    public async Task Submit_DeferredPayloads_AreReadBackAsTheirText()
-    {
-        var serialized = 0;
-        DeferredPayload Deferred(string text) => new(() => { serialized++; return text; });
-        var etags = await Store.SubmitAsync(Table, [
-            EntityChange.Create(Key("d1"), Deferred("""{"state":1,"subject":"支払い"}""")),
-            EntityChange.Create(Key("d2"), """{"plain":true}"""),
-        ], None);
-        await Store.SubmitAsync(Table, [EntityChange.Update(Key("d2"), Deferred("""{"plain":false}"""), etags[1]!)], None);
-
-        var first = await Store.GetAsync(Table, Key("d1"), None);
-        var second = await Store.GetAsync(Table, Key("d2"), None);
-        Assert.Equal(new StoredEntity(Key("d1"), """{"state":1,"subject":"支払い"}""", etags[0]!), first);
-        Assert.Equal("""{"plain":false}""", second!.Payload);
-        Assert.Equal(2, serialized); // once each, however often the store asks
-    }
-
     [Fact]
     public async Task Create_ExistingKey_ThrowsAlreadyExistsAndKeepsTheEntity()
     {

@@ -33,12 +33,17 @@ public abstract class IntakeRecorderContract : IAsyncLifetime
     protected abstract Task<(IIntakeRecorder Recorder, IEntityStore Store, IMessageQueue Queue)> OpenAsync(FakeClock clock);
 
     [Fact]
-    public async Task Record_DecisionIndexAndMessage_AllWritten()
+    public async Task Record_NewTicket_TakesTheNextReferenceAndWritesDecisionIndexAndMessage()
     {
-        await Recorder.RecordAsync(
-            [EntityChange.Create(Source, """{"ticket":"1001"}"""), EntityChange.Set(Conversation, """{"ticket":"1001"}""")],
-            Message("src-1"), CancellationToken.None);
+        var seen = new List<string>();
+        var ticket = await Recorder.RecordAsync(null, reference =>
+        {
+            seen.Add(reference);
+            return Writes(Source, reference, "src-1");
+        }, CancellationToken.None);
 
+        Assert.Equal("1001", ticket);
+        Assert.Equal(["1001"], seen);
         Assert.Equal("""{"ticket":"1001"}""", (await Store.GetAsync(TicketIntake.IndexTable, Source, CancellationToken.None))?.Payload);
         Assert.Equal("""{"ticket":"1001"}""", (await Store.GetAsync(TicketIntake.IndexTable, Conversation, CancellationToken.None))?.Payload);
         var sent = await Queue.ReceiveAsync(QueueNames.TicketsInbound, NodaTime.Duration.FromMinutes(1), CancellationToken.None);
@@ -46,13 +51,22 @@ public abstract class IntakeRecorderContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Record_NewTickets_ReferencesIncrease()
+    {
+        var first = await Recorder.RecordAsync(null, r => Writes(Source, r, "src-1"), CancellationToken.None);
+        var second = await Recorder.RecordAsync(null, r => Writes(new EntityKey("source-2", "i"), r, "src-2"), CancellationToken.None);
+        var joined = await Recorder.RecordAsync(first, r => Writes(new EntityKey("source-3", "i"), r, "src-3"), CancellationToken.None);
+        var third = await Recorder.RecordAsync(null, r => Writes(new EntityKey("source-4", "i"), r, "src-4"), CancellationToken.None);
+
+        Assert.Equal(["1001", "1002", "1001", "1003"], [first, second, joined, third]);
+    }
+
+    [Fact]
     public async Task Record_SourceAlreadyDecided_ThrowsConflictAndWritesNothing()
     {
         await Store.CreateAsync(TicketIntake.IndexTable, Source, """{"ticket":"1001"}""", CancellationToken.None);
 
-        var conflict = await Assert.ThrowsAsync<EntityConflictException>(() => Recorder.RecordAsync(
-            [EntityChange.Create(Source, """{"ticket":"1002"}"""), EntityChange.Set(Conversation, """{"ticket":"1002"}""")],
-            Message("src-2"), CancellationToken.None));
+        var conflict = await Assert.ThrowsAsync<EntityConflictException>(() => Recorder.RecordAsync("1002", r => Writes(Source, r, "src-2"), CancellationToken.None));
 
         Assert.Equal((Source, EntityConflictKind.AlreadyExists), (conflict.Key, conflict.Kind));
         Assert.Equal("""{"ticket":"1001"}""", (await Store.GetAsync(TicketIntake.IndexTable, Source, CancellationToken.None))?.Payload);
@@ -61,10 +75,10 @@ public abstract class IntakeRecorderContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Record_SetsOnly_ReplaceRowsAndSendAgainUnderTheSameId()
+    public async Task Record_SameMessageIdTwice_OneMessage()
     {
-        await Recorder.RecordAsync([EntityChange.Set(Conversation, """{"ticket":"1001"}""")], Message("src-3"), CancellationToken.None);
-        await Recorder.RecordAsync([EntityChange.Set(Conversation, """{"ticket":"1003"}""")], Message("src-3"), CancellationToken.None);
+        await Recorder.RecordAsync("1001", _ => new IntakeWrites([EntityChange.Set(Conversation, """{"ticket":"1001"}""")], Message("src-3")), CancellationToken.None);
+        await Recorder.RecordAsync("1003", _ => new IntakeWrites([EntityChange.Set(Conversation, """{"ticket":"1003"}""")], Message("src-3")), CancellationToken.None);
 
         Assert.Equal("""{"ticket":"1003"}""", (await Store.GetAsync(TicketIntake.IndexTable, Conversation, CancellationToken.None))?.Payload);
         // The second send of the same MessageId falls inside the duplicate window: one message only.
@@ -73,23 +87,9 @@ public abstract class IntakeRecorderContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Record_AgainForADecidedSource_IndexesAgainWithOneMessageOnly()
-    {
-        await Recorder.RecordAsync(
-            [EntityChange.Create(Source, """{"ticket":"1004"}"""), EntityChange.Set(Conversation, """{"ticket":"1004"}""")],
-            Message("src-4"), CancellationToken.None);
-        // A redelivery of the source message: intake found the decision and records it again.
-        await Recorder.RecordAsync([EntityChange.Set(Conversation, """{"ticket":"1004","again":true}""")], Message("src-4") with { Again = true }, CancellationToken.None);
-
-        Assert.Equal("""{"ticket":"1004","again":true}""", (await Store.GetAsync(TicketIntake.IndexTable, Conversation, CancellationToken.None))?.Payload);
-        Assert.Equal("src-4", (await Queue.ReceiveAsync(QueueNames.TicketsInbound, NodaTime.Duration.FromMinutes(1), CancellationToken.None))?.MessageId);
-        Assert.Null(await Queue.ReceiveAsync(QueueNames.TicketsInbound, NodaTime.Duration.FromMinutes(1), CancellationToken.None));
-    }
-
-    [Fact]
     public async Task Record_NothingToWrite_DoesNothing()
     {
-        await Recorder.RecordAsync([], null, CancellationToken.None);
+        Assert.Equal("1001", await Recorder.RecordAsync("1001", _ => new IntakeWrites([], null), CancellationToken.None));
 
         Assert.Null(await Queue.ReceiveAsync(QueueNames.TicketsInbound, NodaTime.Duration.FromMinutes(1), CancellationToken.None));
     }
@@ -97,9 +97,12 @@ public abstract class IntakeRecorderContract : IAsyncLifetime
     [Fact]
     public async Task Record_DeleteOrUpdate_Refused()
     {
-        await Assert.ThrowsAsync<ArgumentException>(() => Recorder.RecordAsync([EntityChange.Delete(Source)], null, CancellationToken.None));
-        await Assert.ThrowsAsync<ArgumentException>(() => Recorder.RecordAsync([EntityChange.Update(Source, "{}", "W/\"1\"")], null, CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => Recorder.RecordAsync("1001", _ => new IntakeWrites([EntityChange.Delete(Source)], null), CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => Recorder.RecordAsync("1001", _ => new IntakeWrites([EntityChange.Update(Source, "{}", "W/\"1\"")], null), CancellationToken.None));
     }
+
+    protected static IntakeWrites Writes(EntityKey source, string ticket, string messageId) =>
+        new([EntityChange.Create(source, $$"""{"ticket":"{{ticket}}"}"""), EntityChange.Set(Conversation, $$"""{"ticket":"{{ticket}}"}""")], Message(messageId));
 
     protected static QueuedMessage Message(string id) => new(QueueNames.TicketsInbound, new OutgoingMessage(id, $"body of {id}"));
 }

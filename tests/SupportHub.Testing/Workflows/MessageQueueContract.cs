@@ -15,8 +15,14 @@ public abstract class MessageQueueContract : IAsyncLifetime
 
     protected FakeClock Clock { get; } = FakeClock.AtEpoch();
 
-    /// <summary>Three deliveries, so dead-lettering is reached in a few steps; the production default is 10.</summary>
-    protected MessageQueueOptions Options { get; } = new() { MaxDeliveryCount = 3, DuplicateDetectionWindow = Duration.FromMinutes(10) };
+    /// <summary>Three deliveries, so dead-lettering is reached in a few steps (the production default is 10);
+    /// retry delays of 1 s and then 2 s, well inside a lease.</summary>
+    protected MessageQueueOptions Options { get; } = new()
+    {
+        MaxDeliveryCount = 3,
+        DuplicateDetectionWindow = Duration.FromMinutes(10),
+        RetryDelays = [Duration.FromSeconds(1), Duration.FromSeconds(2)],
+    };
 
     protected IMessageQueue Queue => _queue ?? throw new InvalidOperationException("The queue is opened in InitializeAsync.");
 
@@ -200,16 +206,35 @@ public abstract class MessageQueueContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Abandon_BeforeLastDelivery_DeliversAgainAtOnceWithNextCount()
+    public async Task Abandon_BeforeLastDelivery_DeliversAgainAfterItsRetryDelayWithNextCount()
     {
         await Queue.SendAsync(Q, Message("m1"), None);
         var first = await Queue.ReceiveAsync(Q, Lease, None);
 
         await Queue.AbandonAsync(first!, "SendGrid answered 503", None);
+        Assert.Null(await Queue.ReceiveAsync(Q, Lease, None));
+        Clock.Advance(Duration.FromSeconds(1) - Duration.Epsilon);
+        Assert.Null(await Queue.ReceiveAsync(Q, Lease, None));
+        Clock.Advance(Duration.Epsilon);
         var second = await Queue.ReceiveAsync(Q, Lease, None);
 
         Assert.Equal(("m1", 2), (second?.MessageId, second?.DeliveryCount));
         Assert.Empty(await Queue.ListDeadLettersAsync(Q, None));
+    }
+
+    [Fact]
+    public async Task Abandon_Repeatedly_WaitsLongerEachTime_ThenTheLastDelayForEveryLaterDelivery()
+    {
+        await Queue.SendAsync(Q, Message("m1"), None);
+        await Queue.AbandonAsync((await Queue.ReceiveAsync(Q, Lease, None))!, "first", None);
+        Clock.Advance(Duration.FromSeconds(1));
+        await Queue.AbandonAsync((await Queue.ReceiveAsync(Q, Lease, None))!, "second", None);
+
+        Clock.Advance(Duration.FromSeconds(2) - Duration.Epsilon);
+        Assert.Null(await Queue.ReceiveAsync(Q, Lease, None));
+        Clock.Advance(Duration.Epsilon);
+        Assert.Equal(3, (await Queue.ReceiveAsync(Q, Lease, None))?.DeliveryCount);
+        Assert.Equal(Duration.FromSeconds(2), Options.RetryDelay(7));
     }
 
     [Fact]
@@ -221,6 +246,10 @@ public abstract class MessageQueueContract : IAsyncLifetime
             var received = await Queue.ReceiveAsync(Q, Lease, None);
             Assert.Equal(attempt, received?.DeliveryCount);
             await Queue.AbandonAsync(received!, $"failure {attempt}", None);
+            if (attempt < Options.MaxDeliveryCount)
+            {
+                Clock.Advance(Options.RetryDelay(attempt));
+            }
         }
 
         Clock.Advance(Lease * 2);
@@ -229,7 +258,7 @@ public abstract class MessageQueueContract : IAsyncLifetime
         Assert.Equal((Q, "m1", "{\"id\":\"m1\"}", 3), (dead.Queue, dead.MessageId, dead.Body, dead.DeliveryCount));
         Assert.Equal("failure 3", dead.Reason);
         Assert.Equal(FakeClock.Epoch, dead.EnqueuedAt);
-        Assert.Equal(FakeClock.Epoch, dead.DeadLetteredAt);
+        Assert.Equal(FakeClock.Epoch + Duration.FromSeconds(3), dead.DeadLetteredAt);
     }
 
     [Fact]
@@ -239,6 +268,7 @@ public abstract class MessageQueueContract : IAsyncLifetime
         for (var attempt = 1; attempt < Options.MaxDeliveryCount; attempt++)
         {
             await Queue.AbandonAsync((await Queue.ReceiveAsync(Q, Lease, None))!, "Graph throttled", None);
+            Clock.Advance(Options.RetryDelay(attempt));
         }
 
         // The last delivery's consumer never settles it.
@@ -249,7 +279,7 @@ public abstract class MessageQueueContract : IAsyncLifetime
         var dead = Assert.Single(await Queue.ListDeadLettersAsync(Q, None));
         Assert.Equal(3, dead.DeliveryCount);
         Assert.Contains("Graph throttled", dead.Reason, StringComparison.Ordinal);
-        Assert.Equal(FakeClock.Epoch + Lease, dead.DeadLetteredAt);
+        Assert.Equal(FakeClock.Epoch + Duration.FromSeconds(3) + Lease, dead.DeadLetteredAt);
     }
 
     [Fact]
@@ -259,6 +289,7 @@ public abstract class MessageQueueContract : IAsyncLifetime
         for (var attempt = 1; attempt <= Options.MaxDeliveryCount; attempt++)
         {
             await Queue.AbandonAsync((await Queue.ReceiveAsync(Q, Lease, None))!, "no", None);
+            Clock.Advance(Options.RetryDelay(attempt));
         }
 
         Assert.Single(await Queue.ListDeadLettersAsync(Q, None));
@@ -337,17 +368,16 @@ public abstract class MessageQueueContract : IAsyncLifetime
     public async Task Reopen_AfterClose_KeepsPendingScheduledLeasedDeadLetteredAndSeenIds()
     {
         var start = Clock.GetCurrentInstant();
-        await Queue.SendBatchAsync(
-            Q,
-            [Message("leased"), Message("dead"), Message("pending"), Message("scheduled", start + Duration.FromHours(1))],
-            None);
+        await Queue.SendBatchAsync(Q, [Message("leased"), Message("dead")], None);
         Assert.Equal("leased", (await Queue.ReceiveAsync(Q, Lease, None))?.MessageId);
         for (var attempt = 1; attempt <= Options.MaxDeliveryCount; attempt++)
         {
             var dead = await Queue.ReceiveAsync(Q, Lease, None);
             Assert.Equal("dead", dead?.MessageId);
             await Queue.AbandonAsync(dead!, "poison", None);
+            Clock.Advance(Options.RetryDelay(attempt));
         }
+        await Queue.SendBatchAsync(Q, [Message("pending"), Message("scheduled", start + Duration.FromHours(1))], None);
 
         var reopened = await ReopenAsync(Queue, Clock, Options);
         _queue = reopened;

@@ -6,9 +6,7 @@ namespace SupportHub.Workflows.InMemory;
 // Storage stores (EntityStoreContract), state lives as long as the instance. ETags come from a
 // counter, so a run is deterministic and an ETag is never reused, even after delete and re-create.
 // Payloads are kept as UTF-8, as SQLite keeps them: half the memory of .NET strings, which a month's
-// simulation of 100,000 tickets (a state row each) felt; a read turns one into text only when asked.
-// A deferred payload (DeferredPayload: the runner's state and outbox rows) is kept as given and
-// serialized when a read first asks for its text.
+// simulation of 100,000 tickets (a state row each) felt.
 
 /// <summary>An <see cref="IEntityStore"/> held in memory; thread-safe.</summary>
 public sealed class InMemoryEntityStore : IEntityStore
@@ -166,9 +164,7 @@ public sealed class InMemoryEntityStore : IEntityStore
             }
 
             var etag = $"W/\"{++_lastETag}\"";
-            partition.Set(change.Key.RowKey, change.Deferred is { } deferred
-                ? new Row(null, deferred, etag)
-                : new Row(Encoding.UTF8.GetBytes(change.Payload!), null, etag));
+            partition.Set(change.Key.RowKey, new Row(Encoding.UTF8.GetBytes(change.Payload!), etag));
             etags.Add(etag);
         }
 
@@ -211,9 +207,9 @@ public sealed class InMemoryEntityStore : IEntityStore
         }
     }
 
-    /// <summary>A row's payload: UTF-8 text, or a deferred payload kept as given (made text when read).</summary>
-    private sealed record Row(byte[]? Utf8, DeferredPayload? Deferred, string ETag)
+    /// <summary>A row: its payload as UTF-8, and its ETag.</summary>
+    private sealed record Row(byte[] Utf8, string ETag)
     {
-        public StoredEntity Read(EntityKey key) => Deferred is { } deferred ? new StoredEntity(key, deferred, ETag) : new StoredEntity(key, Utf8!, ETag);
+        public StoredEntity Read(EntityKey key) => new(key, Encoding.UTF8.GetString(Utf8), ETag);
     }
 }

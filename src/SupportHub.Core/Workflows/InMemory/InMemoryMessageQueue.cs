@@ -53,6 +53,7 @@ public sealed class InMemoryMessageQueue : IMessageQueue
                 _acceptedIds[id] = now;
                 _messages.Add(new Entry(++_lastSequence, queue, message.MessageId, message.Body, now)
                 {
+                    Urgent = message.Urgent,
                     VisibleAt = message.ScheduledFor is { } at && at > now ? at : now,
                 });
             }
@@ -73,7 +74,8 @@ public sealed class InMemoryMessageQueue : IMessageQueue
             {
                 var next = _messages
                     .Where(m => m.Queue == queue && m.VisibleAt <= now)
-                    .OrderBy(m => m.VisibleAt)
+                    .OrderByDescending(m => m.Urgent)
+                    .ThenBy(m => m.VisibleAt)
                     .ThenBy(m => m.Sequence)
                     .FirstOrDefault();
                 if (next is null)
@@ -126,7 +128,7 @@ public sealed class InMemoryMessageQueue : IMessageQueue
             else
             {
                 entry.LockToken = null;
-                entry.VisibleAt = now;
+                entry.VisibleAt = now + _options.RetryDelay(entry.DeliveryCount);
                 entry.LastReason = reason;
             }
         }
@@ -183,6 +185,8 @@ public sealed class InMemoryMessageQueue : IMessageQueue
         public Instant EnqueuedAt { get; } = enqueuedAt;
 
         public Instant VisibleAt { get; set; }
+
+        public bool Urgent { get; init; }
 
         public int DeliveryCount { get; set; }
 

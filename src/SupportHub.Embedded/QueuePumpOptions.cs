@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using NodaTime;
 using SupportHub.Workflows;
 
-namespace SupportHub.Functions.Embedded;
+namespace SupportHub.Embedded;
 
 /// <summary>The embedded queue and its pump, bound from <c>SupportHub:Queues</c>. Defaults match the
 /// Service Bus queues the Bicep deploys (lockDuration PT1M, maxDeliveryCount 10, duplicate window PT10M).</summary>
@@ -16,20 +16,11 @@ public sealed class QueuePumpOptions
 
     /// <summary>How long the pump waits when every queue is empty (or every message is scheduled later).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>How many messages the pump handles at once (the Service Bus trigger's maxConcurrentCalls,
-    /// 16 by default there). 64 here: every step of a message waits for a commit of the file's single
-    /// writer, and more workers share each commit. After an intake burst (bench/load.sh) 64 workers
-    /// drained about 600 tickets/s where 16 drained about 300.</summary>
+    /// <summary>How many messages the pump handles at once (the Service Bus trigger's maxConcurrentCalls, 16 there).</summary>
     [Range(1, 256)]
-    public int Concurrency { get; set; } = 64;
-
-    /// <summary>How many of those workers keep going while intake is busy (IntakeActivity: several requests
-    /// in flight at once); the others wait until it has been quiet for a moment: the caller waiting for a ticket reference comes
-    /// first, the queue holds the rest. At least one, so timers and pages never stop.</summary>
-    [Range(1, 256)]
-    public int ConcurrencyDuringIntake { get; set; } = 2;
+    public int Concurrency { get; set; } = 16;
 
     [Range(1, 1000)]
     public int MaxDeliveryCount { get; set; } = MessageQueueOptions.Default.MaxDeliveryCount;
@@ -37,9 +28,13 @@ public sealed class QueuePumpOptions
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
     public TimeSpan DuplicateDetectionWindow { get; set; } = MessageQueueOptions.Default.DuplicateDetectionWindow.ToTimeSpan();
 
+    /// <summary>The waits after a failed delivery (see <see cref="MessageQueueOptions.RetryDelays"/>); the default when empty.</summary>
+    public List<TimeSpan> RetryDelays { get; set; } = [];
+
     public MessageQueueOptions ToQueueOptions() => new()
     {
         MaxDeliveryCount = MaxDeliveryCount,
         DuplicateDetectionWindow = Duration.FromTimeSpan(DuplicateDetectionWindow),
+        RetryDelays = RetryDelays.Count == 0 ? MessageQueueOptions.Default.RetryDelays : [.. RetryDelays.Select(Duration.FromTimeSpan)],
     };
 }

@@ -1,19 +1,20 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NodaTime;
-using SupportHub.Functions.Queues;
 using SupportHub.Workflows;
 
-namespace SupportHub.Functions.Embedded;
+namespace SupportHub.Embedded;
 
-// The embedded hub's stand-in for the Functions host's Service Bus triggers: it receives from the
-// SQLite queue with Concurrency workers (the Functions host's maxConcurrentCalls), each taking one
-// message at a time, visiting the queues that have a handler in turn, and calls the handler in a
-// fresh DI scope. Handlers are idempotent and the workflow runner settles two messages racing on
-// one ticket by its ETag, so concurrent workers are safe; they also let the SQLite writer commit
-// many workers' writes together (one fsync) instead of one message's writes at a time. While intake
-// is busy only ConcurrencyDuringIntake workers run (see IntakeActivity). Success completes the message; an exception abandons it with the
-// exception's message as the reason (the queue retries it and dead-letters it after
-// MaxDeliveryCount deliveries). A failure of the queue itself is not caught: it stops the host,
+// The embedded hub's stand-in for the Functions host's Service Bus triggers: Concurrency workers,
+// each taking one message at a time from the queues that have a handler, in turn, and calling the
+// handler in a fresh DI scope. Handlers are idempotent and the workflow runner settles two messages
+// racing on one ticket by its ETag, so concurrent workers are safe. Success completes the message; an
+// exception abandons it with the exception's message as the reason (retried after a growing delay,
+// dead-lettered after MaxDeliveryCount deliveries). When the store cannot take writes (disk full) a
+// worker waits and tries again: the hub answers 503 meanwhile and carries on once space returns. Any
+// other failure of the queue itself is not caught: it stops the host with a non-zero exit code,
 // because a hub that cannot read its own file should not pretend to be healthy.
 
 /// <summary>Dispatches the embedded queue's messages to the registered <see cref="IQueueHandler"/>s.</summary>
@@ -24,17 +25,10 @@ public sealed partial class QueuePump : BackgroundService
     private readonly IServiceScopeFactory _scopes;
     private readonly QueuePumpOptions _options;
     private readonly ILogger<QueuePump> _logger;
-    private readonly Intake.IntakeActivity? _intake;
 
-    public QueuePump(
-        IMessageQueue queue,
-        IEnumerable<QueueHandlerRegistration> registrations,
-        IServiceScopeFactory scopes,
-        IOptions<QueuePumpOptions> options,
-        ILogger<QueuePump> logger,
-        Intake.IntakeActivity? intake = null)
+    public QueuePump(IMessageQueue queue, IEnumerable<QueueHandlerRegistration> registrations, IServiceScopeFactory scopes,
+        IOptions<QueuePumpOptions> options, ILogger<QueuePump> logger)
     {
-        _intake = intake;
         _queue = queue;
         _registrations = registrations.ToList();
         _scopes = scopes;
@@ -48,9 +42,6 @@ public sealed partial class QueuePump : BackgroundService
                 $"Queue '{twice.Key}' has {twice.Count()} handlers ({string.Join(", ", twice.Select(r => r.HandlerType.Name))}); a queue has one.");
         }
     }
-
-    /// <summary>How often a worker that gave way to intake looks again.</summary>
-    private static readonly TimeSpan IntakeYield = TimeSpan.FromMilliseconds(50);
 
     /// <summary>The queues that have a handler, in registration order.</summary>
     public IReadOnlyList<string> Queues => _registrations.Select(r => r.Queue).ToList();
@@ -68,13 +59,9 @@ public sealed partial class QueuePump : BackgroundService
 
         try
         {
-            await using (var scope = _scopes.CreateAsyncScope())
-            {
-                var handler = (IQueueHandler)scope.ServiceProvider.GetRequiredService(registration.HandlerType);
-                await handler.HandleAsync(
-                    new InboundMessage(message.Queue, message.MessageId, message.Body, message.DeliveryCount),
-                    stoppingToken);
-            }
+            await using var scope = _scopes.CreateAsyncScope();
+            var handler = (IQueueHandler)scope.ServiceProvider.GetRequiredService(registration.HandlerType);
+            await handler.HandleAsync(new QueueDelivery(message.Queue, message.MessageId, message.Body, message.DeliveryCount), stoppingToken);
         }
         catch (Exception exception)
         {
@@ -97,33 +84,31 @@ public sealed partial class QueuePump : BackgroundService
             LogNoHandlers();
             return;
         }
-
-        var workers = Enumerable.Range(0, _options.Concurrency).Select(index => Task.Run(() => WorkAsync(index, stoppingToken), CancellationToken.None));
+        var workers = Enumerable.Range(0, _options.Concurrency).Select(_ => Task.Run(() => WorkAsync(stoppingToken), CancellationToken.None));
         await Task.WhenAll(workers);
     }
 
-    private async Task WorkAsync(int index, CancellationToken stoppingToken)
+    private async Task WorkAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            if (index >= _options.ConcurrencyDuringIntake && _intake is { Busy: true })
-            {
-                // Intake is busy: this worker gives way until it has been quiet for a moment.
-                try
-                {
-                    await Task.Delay(IntakeYield, stoppingToken);
-                }
-                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-                {
-                    return;
-                }
-                continue;
-            }
-
             var handled = false;
-            foreach (var registration in _registrations)
+            try
             {
-                handled |= await PumpOnceAsync(registration.Queue, stoppingToken);
+                foreach (var registration in _registrations)
+                {
+                    handled |= await PumpOnceAsync(registration.Queue, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (StoreUnavailableException unavailable)
+            {
+                // Disk full: nothing was taken from the queue. Wait, then try again.
+                LogStoreUnavailable(unavailable.Message);
+                handled = false;
             }
 
             if (!handled)
@@ -141,7 +126,7 @@ public sealed partial class QueuePump : BackgroundService
     }
 
     // The lease ran out while the handler worked and another delivery took over: the message will be
-    // (or was) handled again, which idempotent handlers absorb. Nothing to settle here.
+    // (or was) handled again, which idempotent handlers absorb. A full disk leaves the lease to run out.
     private async Task SettleAsync(Func<Task> settle, LeasedMessage message)
     {
         try
@@ -152,6 +137,10 @@ public sealed partial class QueuePump : BackgroundService
         {
             LogLockLost(message.Queue, message.MessageId, message.DeliveryCount);
         }
+        catch (StoreUnavailableException unavailable)
+        {
+            LogStoreUnavailable(unavailable.Message);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handler for {Queue} failed on message {MessageId} (delivery {DeliveryCount}); abandoned: {Reason}")]
@@ -159,6 +148,9 @@ public sealed partial class QueuePump : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lease on {Queue} message {MessageId} (delivery {DeliveryCount}) ended before it was settled; it is delivered again")]
     private partial void LogLockLost(string queue, string messageId, int deliveryCount);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The queue cannot be written: {Reason} The pump waits and tries again.")]
+    private partial void LogStoreUnavailable(string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No queue handlers are registered; the queue pump is idle")]
     private partial void LogNoHandlers();
