@@ -47,7 +47,7 @@ public class IntakeWriteBenchmarks
         _folder = Path.Combine(Path.GetTempPath(), "supporthub-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_folder);
         var loaded = PolicyLoader.Load(File.ReadAllText(Path.Combine(RepositoryRoot(), "samples", "policy.json")));
-        var policy = loaded.Policy ?? throw new InvalidOperationException("samples/policy.json does not load: " + string.Join("; ", loaded.Problems));
+        var policy = loaded.Policy ?? throw new InvalidOperationException("samples/policy.json does not load: " + string.Join("; ", loaded.Errors));
         _database = SqliteDatabase.InFolder(_folder, [TicketIntake.IndexTable]);
         var store = new SqliteEntityStore(_database);
         var queue = new SqliteMessageQueue(_database, SystemClock.Instance, MessageQueueOptions.Default);
