@@ -4,8 +4,8 @@ namespace SupportHub.Cli;
 
 /// <summary>
 /// Reads a policy file for any verb. <see cref="Read"/> is for <c>policy check</c>, which prints the
-/// problems as its output; <see cref="ReadValid"/> is for verbs that need a policy to work with
-/// (<c>sla</c>, <c>oncall</c>, <c>simulate</c>) and treat any problem as invalid input.
+/// errors and warnings as its output; <see cref="ReadValid"/> is for verbs that need a policy to work
+/// with (<c>sla</c>, <c>oncall</c>, <c>simulate</c>): an error is invalid input, a warning is shown and the verb runs.
 /// </summary>
 internal static class PolicyFile
 {
@@ -29,8 +29,10 @@ internal static class PolicyFile
     }
 
     /// <summary>
-    /// The loaded policy, or null when the file cannot be read or has problems; then the reason, or
-    /// every problem prefixed with the file name, has been written to <paramref name="error"/>.
+    /// The loaded policy, or null when the file cannot be read or has errors; then the reason, or
+    /// every error prefixed with the file name, has been written to <paramref name="error"/>. A
+    /// policy with only warnings loads (CONTRACT.md: every verb runs it); its warnings are written
+    /// to <paramref name="error"/> as <c>warning: FILE: path: message</c>, so stdout stays the verb's output.
     /// </summary>
     public static SupportPolicy? ReadValid(string path, TextWriter error)
     {
@@ -38,9 +40,13 @@ internal static class PolicyFile
         {
             return null;
         }
-        foreach (var problem in result.Problems)
+        foreach (var problem in result.Errors)
         {
             error.WriteLine($"{path}: {problem}");
+        }
+        foreach (var warning in result.Warnings)
+        {
+            error.WriteLine($"warning: {path}: {warning}");
         }
         return result.Policy;
     }

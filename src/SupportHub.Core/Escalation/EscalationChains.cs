@@ -1,4 +1,5 @@
 using SupportHub.Notifications;
+using SupportHub.OnCall;
 using SupportHub.Policy;
 using SupportHub.Tickets;
 
@@ -91,10 +92,8 @@ internal static class EscalationChains
     private static void Fire(DecisionBuilder b, EscalationChain chain, int run, int step, int round, int skippedInARow)
     {
         var definition = chain.Steps[step - 1];
-        var recipients = b.Context.Resolve(definition.Notify, b.State, b.Now)
-            .Where(r => definition.Via.Any(r.Reachable))
-            .ToList();
-        if (recipients.Count == 0)
+        var recipients = b.Context.Resolve(definition.Notify, b.State, b.Now);
+        if (!recipients.Any(r => definition.Via.Any(r.Reachable)))
         {
             b.Emit(new EscalationStepSkipped(b.Now, chain.Id, run, step, round,
                 $"{string.Join(", ", definition.Notify)} resolved to nobody reachable by {string.Join("/", definition.Via.Select(v => v.Name()))}"));
@@ -120,7 +119,7 @@ internal static class EscalationChains
         {
             foreach (var via in definition.Via)
             {
-                b.Notify(NotificationPurpose.Page, recipient, via, subject, text, new LinkIntent(LinkAction.Acknowledge, expires));
+                NotifyOrRecordSkip(b, NotificationPurpose.Page, recipient, via, subject, text, new LinkIntent(LinkAction.Acknowledge, expires));
             }
         }
         var due = b.Context.Add(ticket.ClockCalendar, b.Now, definition.AckWithin);
@@ -134,8 +133,29 @@ internal static class EscalationChains
         {
             foreach (var channel in via)
             {
-                b.Notify(purpose, recipient, channel, subject, text);
+                NotifyOrRecordSkip(b, purpose, recipient, channel, subject, text);
             }
+        }
+    }
+
+    /// <summary>
+    /// Sends through a channel the policy named for this notification. A member of staff with no
+    /// address for it is not notified that way, and the skip is recorded (<see cref="NotificationSkipped"/>,
+    /// the timeline's <c>notify.skipped</c>; <c>policy check</c> warns of it): their other channels
+    /// still go out. Account contacts are told "where an address is known" (POLICY.md), so a
+    /// contact's missing phone is not news and is passed over quietly, as before.
+    /// </summary>
+    private static void NotifyOrRecordSkip(DecisionBuilder b, NotificationPurpose purpose, Recipient recipient, Channel via,
+        string subject, string text, params LinkIntent[] links)
+    {
+        if (recipient.Reachable(via))
+        {
+            b.Notify(purpose, recipient, via, subject, text, links);
+        }
+        // Staff are named by their person id and contacts by their email address; ids have no '@'.
+        else if (b.Policy.People.ContainsKey(recipient.To))
+        {
+            b.Emit(new NotificationSkipped(b.Now, purpose, recipient.To, via, via.AddressField()));
         }
     }
 }

@@ -76,6 +76,14 @@ public static class NotificationPurposeNames
         _ => recipient.TeamsUserId is not null,
     };
 
+    /// <summary>The field of a person or contact that <paramref name="channel"/> needs: <c>phone</c>, <c>email</c> or <c>teamsUserId</c>.</summary>
+    public static string AddressField(this Channel channel) => channel switch
+    {
+        Channel.Email => "email",
+        Channel.Sms => "phone",
+        _ => "teamsUserId",
+    };
+
     public static string Name(this Channel channel) => channel switch
     {
         Channel.Teams => "teams",

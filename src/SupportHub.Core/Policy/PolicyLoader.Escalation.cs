@@ -185,6 +185,11 @@ public sealed partial class PolicyLoader
         return new NotificationRule([.. targets.Select(t => t.Target)], channels);
     }
 
+    /// <summary>
+    /// Warns of each staff member <paramref name="target"/> may notify who has no address for one of
+    /// <paramref name="channels"/>. A warning, not an error: at run time that channel is skipped for
+    /// them (recorded as <c>notify.skipped</c>) and their other channels still notify them.
+    /// </summary>
     private void CheckReachable(NotifyTarget target, string path, IReadOnlyList<Channel> channels)
     {
         // Account contacts are told "by SMS where a phone is known" (POLICY.md), so only staff are held to every channel.
@@ -201,24 +206,26 @@ public sealed partial class PolicyLoader
             {
                 continue;
             }
-            foreach (var channel in channels)
+            var missing = channels.Select(c => (Channel: c, Field: MissingAddress(person, c))).Where(m => m.Field is not null).ToList();
+            var consequence = missing.Count < channels.Count
+                ? "; the other channels still reach them and the skip is recorded"
+                : "; no channel listed here reaches them";
+            foreach (var (channel, field) in missing)
             {
-                var missing = channel switch
-                {
-                    Channel.Sms when person.Phone is null => "phone",
-                    Channel.Email when person.Email is null => "email",
-                    Channel.Teams when person.TeamsUserId is null => "teamsUserId",
-                    _ => null,
-                };
-                if (missing is null)
-                {
-                    continue;
-                }
                 var channelName = channel.ToString().ToLowerInvariant();
-                reader.Add(path, target.Kind == NotifyTargetKind.Person
-                    ? $"person \"{id}\" has no {missing}, needed for \"{channelName}\""
-                    : $"rotation \"{target.Name}\" includes \"{id}\", who has no {missing}, needed for \"{channelName}\"");
+                reader.Warn(path, target.Kind == NotifyTargetKind.Person
+                    ? $"person \"{id}\" has no {field}, needed for \"{channelName}\"{consequence}"
+                    : $"rotation \"{target.Name}\" includes \"{id}\", who has no {field}, needed for \"{channelName}\"{consequence}");
             }
         }
     }
+
+    /// <summary>The person's field a channel needs, when they do not have it; null when they can be reached that way.</summary>
+    private static string? MissingAddress(Person person, Channel channel) => channel switch
+    {
+        Channel.Sms when person.Phone is null => "phone",
+        Channel.Email when person.Email is null => "email",
+        Channel.Teams when person.TeamsUserId is null => "teamsUserId",
+        _ => null,
+    };
 }

@@ -215,7 +215,8 @@ public sealed partial class PolicyLoader
         {
             foreach (var severity in severities.Where(s => s.Emergency && !onCreateLevels.Contains(s.Level)))
             {
-                reader.Add("escalation.onCreate", $"severity {severity.Level} (\"{severity.Name}\") is an emergency but starts no chain; add \"{severity.Level}\": \"<chain>\"");
+                // A warning: the hub runs (the ticket opens, its clocks run), but nobody is paged.
+                reader.Warn("escalation.onCreate", $"severity {severity.Level} (\"{severity.Name}\") is an emergency but starts no chain, so nobody is paged for it; add \"{severity.Level}\": \"<chain>\"");
             }
         }
         var two = severities.FirstOrDefault(s => s.Level == 2);

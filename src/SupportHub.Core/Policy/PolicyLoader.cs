@@ -18,8 +18,9 @@ namespace SupportHub.Policy;
 /// tier (seed 002: "Severity 4: no SLA"; the design example's enterprise tier only targets level 1).
 /// Every level it does name must be a defined severity, as must every key of <c>onCreate</c> and
 /// <c>noProgress</c> and <c>defaultSeverity</c> (3 when absent, as CONTRACT.md says).</item>
-/// <item>An emergency severity must start a chain in <c>onCreate</c>: POLICY.md pages on it at once,
-/// and an emergency that pages nobody is a silent outage.</item>
+/// <item>An emergency severity that starts no chain in <c>onCreate</c> is a warning, not an error:
+/// POLICY.md pages on it at once, and an emergency that pages nobody is a silent outage, but the
+/// hub can run (the ticket opens and its clocks run; nobody is paged).</item>
 /// <item>With <c>emergencyContactsOnly</c>, other requesters' emergencies become severity 2, so
 /// severity 2 must exist and not itself be an emergency.</item>
 /// <item>An account whose tier bills after-hours work needs a contact with <c>approvesBilling</c>;
@@ -28,9 +29,14 @@ namespace SupportHub.Policy;
 /// <c>h</c>, <c>d</c> or <c>w</c>; <c>ackWithin</c> is <c>m</c> or <c>h</c>; <c>approvalTimeout</c> is
 /// <c>m</c>, <c>h</c> or <c>d</c> (it runs while support is closed, so business time would never pass).
 /// Every other duration is counted in a tier's calendar, so business units always have one.</item>
-/// <item>A step's person targets must be reachable by each of its channels (<c>sms</c> needs a phone,
+/// <item>A step's person targets should be reachable by each of its channels (<c>sms</c> needs a phone,
 /// <c>teams</c> a Teams user id, <c>email</c> an email), including every participant of a rotation
-/// target and every person overriding it.</item>
+/// target and every person overriding it. One who is not is a warning: they are paged by their other
+/// channels and the page records the channel it skipped (<c>notify.skipped</c>). A person with no
+/// address at all stays an error.</item>
+/// <item>Errors are what the hub cannot run with; warnings are what it runs with although something
+/// may not reach someone (CONTRACT.md). An emergency with no chain and a person without the address
+/// a channel needs are the only warnings; everything else here is an error.</item>
 /// <item>A calendar's <c>timeZone</c> defaults to the organization's; a calendar is either
 /// <c>alwaysOpen</c> (no weekly hours, no holidays) or has weekly hours open at least once a week.</item>
 /// <item>Email domains are stored lower-case; domains, emails and ids are compared case-insensitively.
@@ -68,14 +74,14 @@ public sealed partial class PolicyLoader
         }
         catch (JsonException e)
         {
-            return PolicyLoadResult.Invalid([new PolicyProblem("$", SyntaxMessage(e))]);
+            return PolicyLoadResult.Invalid([new PolicyProblem("$", SyntaxMessage(e))], []);
         }
         using (document)
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                return PolicyLoadResult.Invalid([new PolicyProblem("$", "a policy must be a JSON object { … }")]);
+                return PolicyLoadResult.Invalid([new PolicyProblem("$", "a policy must be a JSON object { … }")], []);
             }
             return new PolicyLoader().Read(root);
         }
@@ -108,7 +114,7 @@ public sealed partial class PolicyLoader
 
         if (reader.Problems.Count > 0)
         {
-            return PolicyLoadResult.Invalid(reader.Problems);
+            return PolicyLoadResult.Invalid(reader.Problems, reader.Warnings);
         }
         return PolicyLoadResult.Valid(new SupportPolicy(
             Sure(organization),
@@ -123,7 +129,7 @@ public sealed partial class PolicyLoader
             overrides,
             Sure(escalation),
             Sure(lifecycle),
-            intake));
+            intake), reader.Warnings);
     }
 
     private Organization? ReadOrganization(JsonElement root)

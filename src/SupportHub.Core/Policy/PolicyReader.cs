@@ -13,9 +13,17 @@ internal sealed class PolicyReader
 {
     private readonly List<PolicyProblem> problems = [];
 
+    private readonly List<PolicyProblem> warnings = [];
+
+    /// <summary>Errors: the hub cannot run the policy.</summary>
     public IReadOnlyList<PolicyProblem> Problems => problems;
 
+    /// <summary>Warnings: the hub runs the policy, but something may not reach someone.</summary>
+    public IReadOnlyList<PolicyProblem> Warnings => warnings;
+
     public void Add(string path, string message) => problems.Add(new PolicyProblem(path, message));
+
+    public void Warn(string path, string message) => warnings.Add(new PolicyProblem(path, message));
 
     public static string Child(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
 

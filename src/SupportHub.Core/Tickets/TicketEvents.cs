@@ -1,4 +1,6 @@
 using NodaTime;
+using SupportHub.Notifications;
+using SupportHub.Policy;
 using SupportHub.Sla;
 
 namespace SupportHub.Tickets;
@@ -38,6 +40,15 @@ public sealed record EscalationStepFired(Instant At, string Chain, int Run, int 
 
 /// <summary>A step whose targets resolved to nobody (an empty rotation slot, a person without addresses).</summary>
 public sealed record EscalationStepSkipped(Instant At, string Chain, int Run, int Step, int Round, string Reason) : TicketEvent(At);
+
+/// <summary>
+/// A channel a chain step, <c>whenExhausted</c> or <c>noProgress</c> names was skipped for a member
+/// of staff with no address for it (<c>policy check</c> warns of it); their other channels were
+/// still used. Bookkeeping for the timeline only: it changes no state.
+/// </summary>
+/// <param name="To">The person id.</param>
+/// <param name="Missing">The person's field the channel needs: <c>phone</c>, <c>email</c> or <c>teamsUserId</c>.</param>
+public sealed record NotificationSkipped(Instant At, NotificationPurpose Purpose, string To, Channel Via, string Missing) : TicketEvent(At);
 
 /// <param name="Reason"><c>acknowledged</c> or <c>solved</c>.</param>
 public sealed record EscalationStopped(Instant At, string Chain, string Reason, string By) : TicketEvent(At);

@@ -36,6 +36,8 @@ public static class TicketTimeline
             EscalationStepFired f => Line(f, "escalation.step", ticket, zone, [("chain", f.Chain), ("step", f.Step), ("round", f.Round)]),
             EscalationStepSkipped s => Line(s, "escalation.skipped", ticket, zone,
                 [("chain", s.Chain), ("step", s.Step), ("round", s.Round), ("reason", s.Reason)]),
+            NotificationSkipped k => Line(k, "notify.skipped", ticket, zone,
+                [("purpose", k.Purpose.Name()), ("to", k.To), ("via", k.Via.Name()), ("reason", $"no {k.Missing}")]),
             EscalationStopped s => Line(s, "escalation.stopped", ticket, zone, [("reason", s.Reason), ("by", s.By)]),
             EscalationExhausted x => Line(x, "escalation.exhausted", ticket, zone, [("chain", x.Chain)]),
             SlaWarned w => Line(w, "sla.warning", ticket, zone, [("target", w.Target.Name())]),

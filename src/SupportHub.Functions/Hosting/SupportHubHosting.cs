@@ -29,7 +29,8 @@ public static class SupportHubHosting
 
         services.AddSingleton<IClock>(SystemClock.Instance);
         services.AddSingleton(sp => HubSecrets.Resolve(sp.GetRequiredService<IOptions<SupportHubOptions>>().Value));
-        services.AddSingleton<SupportPolicy>(sp => PolicyFile.Load(sp.GetRequiredService<IOptions<SupportHubOptions>>().Value.Policy!));
+        services.AddSingleton(sp => PolicyFile.Read(sp.GetRequiredService<IOptions<SupportHubOptions>>().Value.Policy!));
+        services.AddSingleton<SupportPolicy>(sp => sp.GetRequiredService<PolicyLoadResult>().Policy!);
 
         // Before the pump: the policy and secrets are loaded (and reported) before any message is handled.
         services.AddHostedService<StartupReport>();

@@ -67,7 +67,8 @@ public sealed class SupportHubOptionsSetup(IHostEnvironment environment, IConfig
     }
 }
 
-/// <summary>Checks what was configured, including that the policy loads: start-up stops listing every problem.</summary>
+/// <summary>Checks what was configured, including that the policy loads: start-up stops listing every problem
+/// (the policy's errors; its warnings do not stop it, <see cref="StartupReport"/> logs them).</summary>
 public sealed class SupportHubOptionsValidator(IHostEnvironment environment) : IValidateOptions<SupportHubOptions>
 {
     /// <summary>Shortest secret accepted from configuration: 128 bits as base64 or hex is longer.</summary>
@@ -90,7 +91,7 @@ public sealed class SupportHubOptionsValidator(IHostEnvironment environment) : I
         }
         else
         {
-            failures.AddRange(PolicyFile.Problems(options.Policy).Select(p => $"SupportHub:Policy: {options.Policy}: {p}"));
+            failures.AddRange(PolicyFile.Errors(options.Policy).Select(p => $"SupportHub:Policy: {options.Policy}: {p}"));
         }
 
         if (string.IsNullOrWhiteSpace(options.DataPath))

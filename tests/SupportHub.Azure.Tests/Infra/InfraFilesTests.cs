@@ -53,7 +53,8 @@ public sealed partial class InfraFilesTests
         var policy = Path.GetFullPath(Path.Combine(Infra, "customers", loaded.Groups[1].Value));
         var result = PolicyLoader.Load(File.ReadAllText(policy));
 
-        Assert.Empty(result.Problems);
+        Assert.Empty(result.Errors);
+        Assert.Empty(result.Warnings);
     }
 
     [Fact]

@@ -32,6 +32,28 @@ public class OncallCommandTests
     }
 
     [Fact]
+    public void Oncall_PolicyWithOnlyWarnings_AnswersAndPrintsTheWarningsOnStderr()
+    {
+        var scratch = Directory.CreateTempSubdirectory("supporthub-oncall-").FullName;
+        try
+        {
+            var policy = Path.Combine(scratch, "policy.json");
+            File.WriteAllText(policy, Policy.PolicyCommandTests.WithWarnings());
+
+            var (code, output, error) = Run("oncall", "--policy", policy, "--rotation", "primary", "--at", "2026-12-01T23:00:00-06:00");
+
+            Assert.Equal((0, "{\"rotation\":\"primary\",\"at\":\"2026-12-01T23:00:00-06:00\",\"person\":\"alice\"}\n"), (code, output));
+            var warnings = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(4, warnings.Length);
+            Assert.All(warnings, w => Assert.StartsWith($"warning: {policy}: escalation.", w, StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Oncall_MissingAt_ExitsTwo()
     {
         var (code, _, error) = Run("oncall", "--policy", Sample, "--rotation", "primary");

@@ -39,6 +39,58 @@ public sealed class PolicyCommandTests : IDisposable
     }
 
     [Fact]
+    public void Check_OnlyWarnings_PrintsThemAndExitsZero()
+    {
+        // Carol has no phone, and severity 1 starts no chain: the hub runs this policy, but a page
+        // by SMS and an emergency page reach nobody, so check says so without failing.
+        var path = Write("warnings.json", WithWarnings());
+
+        var (code, output, error) = Run("policy", "check", path);
+
+        Assert.Equal((0, ""), (code, error));
+        Assert.Equal(
+            "warning: escalation.chains.page.steps[0].notify[0]: rotation \"primary\" includes \"carol\", who has no phone, needed for \"sms\"; the other channels still reach them and the skip is recorded\n"
+            + "warning: escalation.chains.page.steps[1].notify[0]: rotation \"secondary\" includes \"carol\", who has no phone, needed for \"sms\"; the other channels still reach them and the skip is recorded\n"
+            + "warning: escalation.chains.page.steps[2].notify[0]: person \"carol\" has no phone, needed for \"sms\"; the other channels still reach them and the skip is recorded\n"
+            + "warning: escalation.onCreate: severity 1 (\"Critical\") is an emergency but starts no chain, so nobody is paged for it; add \"1\": \"<chain>\"\n",
+            output);
+    }
+
+    [Fact]
+    public void Check_OnlyWarningsStrict_PrintsThemAndExitsOne()
+    {
+        var path = Write("warnings.json", WithWarnings());
+
+        var (code, output, error) = Run("policy", "check", path, "--strict");
+
+        Assert.Equal((1, ""), (code, error));
+        Assert.Equal(4, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.StartsWith("warning: ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Check_CleanStrict_PrintsOkAndExitsZero()
+    {
+        var (code, output, error) = Run("policy", "check", "--strict", RepositoryFiles.PathOf("samples/policy.json"));
+
+        Assert.Equal((0, "ok\n", ""), (code, output, error));
+    }
+
+    [Fact]
+    public void Check_ErrorsAndWarnings_PrintsErrorsThenWarningsAndExitsOne()
+    {
+        var path = Write("both.json", WithWarnings().Replace("\"response\": \"4bh\"", "\"response\": \"4 hours\"", StringComparison.Ordinal));
+
+        var (code, output, _) = Run("policy", "check", path);
+
+        // Errors first, as always `path: message`; warnings after them, each marked.
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(1, code);
+        Assert.Equal("tiers.standard.targets.2.response: \"4 hours\" is not a duration (use 30m, 4h, 15d, 4bh or 2bd)", lines[0]);
+        Assert.Equal(4, lines.Skip(1).Count(l => l.StartsWith("warning: ", StringComparison.Ordinal)));
+        Assert.Equal(5, lines.Length);
+    }
+
+    [Fact]
     public void Check_NotJson_ReportsWhereAndExitsOne()
     {
         var path = Write("notjson.json", "{ \"organization\": ");
@@ -68,7 +120,7 @@ public sealed class PolicyCommandTests : IDisposable
     [InlineData("policy")]
     [InlineData("policy", "check")]
     [InlineData("policy", "check", "a.json", "b.json")]
-    [InlineData("policy", "check", "a.json", "--strict")]
+    [InlineData("policy", "check", "a.json", "--strictly")]
     [InlineData("policy", "lint", "a.json")]
     [InlineData("polcy", "check", "a.json")]
     public void Run_UsageError_ExplainsOnStderrAndExitsTwo(params string[] args)
@@ -99,6 +151,32 @@ public sealed class PolicyCommandTests : IDisposable
         Assert.Equal((0, "ok\n"), (good.Code, good.Output));
         Assert.Equal(2, usage.Code);
         Assert.Contains("Required argument missing", usage.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_BuiltExecutableWarnings_ExitsZeroOrOneWithStrict()
+    {
+        var path = Write("warnings.json", WithWarnings());
+
+        var lenient = Start("policy", "check", path);
+        var strict = Start("policy", "check", "--strict", path);
+
+        Assert.Equal(0, lenient.Code);
+        Assert.StartsWith("warning: ", lenient.Output, StringComparison.Ordinal);
+        Assert.Equal((1, lenient.Output), (strict.Code, strict.Output));
+    }
+
+    /// <summary>The sample policy with carol's phone and severity 1's onCreate chain taken out: warnings only.</summary>
+    internal static string WithWarnings()
+    {
+        var sample = RepositoryFiles.Read("samples/policy.json");
+        var edited = sample
+            .Replace("\"phone\": \"+13125550003\",", "", StringComparison.Ordinal)
+            .Replace("\"onCreate\": { \"1\": \"page\" }", "\"onCreate\": { }", StringComparison.Ordinal);
+        // Both edits took: a sample reworded elsewhere must not leave this test checking a clean policy.
+        Assert.DoesNotContain("+13125550003", edited, StringComparison.Ordinal);
+        Assert.Contains("\"onCreate\": { }", edited, StringComparison.Ordinal);
+        return edited;
     }
 
     private static (int Code, string Output, string Error) Run(params string[] args)

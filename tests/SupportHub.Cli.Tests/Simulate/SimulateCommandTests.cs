@@ -110,6 +110,28 @@ public sealed class SimulateCommandTests : IDisposable
     }
 
     [Fact]
+    public void Simulate_PolicyWithOnlyWarnings_RunsPagesByOtherChannelsAndRecordsTheSkip()
+    {
+        // The night page with Alice, who is on call, lacking a phone: a warning, not an error.
+        var policy = Write("policy.json", RepositoryFiles.Read("samples/policy.json")
+            .Replace("\"phone\": \"+13125550001\",", "", StringComparison.Ordinal));
+        var scenario = RepositoryFiles.PathOf("samples/scenarios/night-page.scenario.json");
+
+        var (code, output, error) = Run("simulate", scenario, "--policy", policy);
+
+        // The warnings go to stderr, so stdout stays the timeline.
+        Assert.True(code == 0, error);
+        var warnings = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.NotEmpty(warnings);
+        Assert.All(warnings, w => Assert.StartsWith($"warning: {policy}: escalation.chains.page.steps[", w, StringComparison.Ordinal));
+        var pages = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!.AsObject())
+            .Where(l => (string?)l["purpose"] == "page")
+            .Select(l => $"{l["type"]} {l["to"]} {l["via"]} {l["reason"]}".TrimEnd())
+            .ToList();
+        Assert.Equal(["notify alice teams", "notify.skipped alice sms no phone"], pages);
+    }
+
+    [Fact]
     public void Simulate_MissingScenarioFile_ExitsOne()
     {
         var (code, _, error) = Run("simulate", Path.Combine(scratch, "nope.json"));

@@ -16,20 +16,22 @@ public class PolicyLoaderTests
     [InlineData("samples/policy.json")]           // the embedded default (seed 001)
     [InlineData("samples/policy-mountain.json")]  // seed 004: holidays, three priorities, no billing
     [InlineData("samples/policy-gmt5.json")]      // seed 002: fixed-offset zone, 24×7 tiers, intake
-    public void Load_Sample_HasNoProblems(string sample)
+    public void Load_Sample_HasNoErrorsOrWarnings(string sample)
     {
         var result = PolicyLoader.Load(RepositoryFiles.Read(sample));
 
-        Assert.Empty(result.Problems.Select(p => p.ToString()));
+        Assert.Empty(result.Errors.Select(p => p.ToString()));
+        Assert.Empty(result.Warnings.Select(p => p.ToString()));
         Assert.NotNull(result.Policy);
     }
 
     [Fact]
-    public void Load_DesignExample_HasNoProblems()
+    public void Load_DesignExample_HasNoErrorsOrWarnings()
     {
         var result = PolicyLoader.Load(File.ReadAllText(DesignExamplePath()));
 
-        Assert.Empty(result.Problems.Select(p => p.ToString()));
+        Assert.Empty(result.Errors.Select(p => p.ToString()));
+        Assert.Empty(result.Warnings.Select(p => p.ToString()));
     }
 
     [Fact]
@@ -113,7 +115,8 @@ public class PolicyLoaderTests
     }
 
     // One edit of the example each (a JSON Pointer and the new value, null to remove), and every
-    // line the loader must print for it, exactly.
+    // line the loader must print for it, exactly, as `policy check` prints them: errors, then any
+    // warnings the same edit causes. Each edit is an error: the policy does not load.
     public static TheoryData<string, string?, string> Mistakes => new()
     {
         // The message users see most; its wording is part of the contract of `policy check`.
@@ -162,19 +165,16 @@ public class PolicyLoaderTests
         { "/accounts/0/emailDomains/0", "\"it@acme.gov\"", "accounts[0].emailDomains[0]: \"it@acme.gov\" is an email address; give only its domain, acme.gov" },
         // Reported once, not again as "bob has no phone" by every step that texts the rotation.
         { "/people/bob/phone", "\"5550002\"", "people.bob.phone: \"5550002\" is not an E.164 phone number (a + and the country code, digits only, e.g. +13125550100)" },
-        // A page by SMS to someone without a phone would silently reach nobody.
-        // Carol also stands in for primary by an override, so its step is affected too.
-        { "/people/carol/phone", null, "escalation.chains.page.steps[0].notify[0]: rotation \"primary\" includes \"carol\", who has no phone, needed for \"sms\"\nescalation.chains.page.steps[1].notify[0]: rotation \"secondary\" includes \"carol\", who has no phone, needed for \"sms\"\nescalation.chains.page.steps[2].notify[0]: person \"carol\" has no phone, needed for \"sms\"" },
+        // Someone no channel can ever reach stays an error (a missing address for one channel is a warning, below).
         { "/people/dave", "{ \"name\": \"Dave\" }", "people.dave: has no email, phone or teamsUserId, so could never be notified" },
         // Severities are 1..n, each once; keys naming severities must be defined levels.
         { "/severities/3/level", "5", "severities[3].level: must be between 1 and 4: levels run 1..n, one per severity, 1 the most severe\ntiers.standard.targets.4: severity 4 is not defined (defined levels are 1, 2, 3, 5)" },
         { "/tiers/enterprise/targets/5", "{ \"response\": \"1h\" }", "tiers.enterprise.targets.5: severity 5 is not defined (defined levels are 1, 2, 3, 4)" },
         { "/escalation/noProgress/high", "{ \"after\": \"1bd\", \"notify\": [\"person:carol\"], \"via\": [\"email\"] }", "escalation.noProgress.high: \"high\" is not a severity level (defined levels are 1, 2, 3, 4)" },
         { "/defaultSeverity", "7", "defaultSeverity: severity 7 is not defined (defined levels are 1, 2, 3, 4)" },
-        // An emergency must page someone; POLICY.md starts the onCreate chain for it at once.
-        { "/escalation/onCreate/1", null, "escalation.onCreate: severity 1 (\"Critical\") is an emergency but starts no chain; add \"1\": \"<chain>\"" },
-        // Others' emergencies become severity 2 under emergencyContactsOnly, so 2 cannot be one.
-        { "/severities/1/emergency", "true", "escalation.onCreate: severity 2 (\"High\") is an emergency but starts no chain; add \"2\": \"<chain>\"\ntiers.standard.afterHours.emergencyContactsOnly: emergencies from other requesters are treated as severity 2, which is itself an emergency" },
+        // Others' emergencies become severity 2 under emergencyContactsOnly, so 2 cannot be one (an
+        // error); that 2 now starts no chain is only a warning, reported alongside.
+        { "/severities/1/emergency", "true", "tiers.standard.afterHours.emergencyContactsOnly: emergencies from other requesters are treated as severity 2, which is itself an emergency\nwarning: escalation.onCreate: severity 2 (\"High\") is an emergency but starts no chain, so nobody is paged for it; add \"2\": \"<chain>\"" },
         // Rotations and overrides.
         { "/overrides/0/to", "\"2026-11-27T00:00\"", "overrides[0].to: must be after from (2026-11-27T00:00)" },
         { "/overrides/0/from", "\"2026-11-27 00:00\"", "overrides[0].from: \"2026-11-27 00:00\" is not a local date and time (use YYYY-MM-DDTHH:mm without an offset, e.g. 2026-11-02T09:00)" },
@@ -203,11 +203,49 @@ public class PolicyLoaderTests
 
     [Theory]
     [MemberData(nameof(Mistakes))]
-    public void Load_OneMistake_ReportsExactlyItsProblems(string pointer, string? value, string expected)
+    public void Load_OneMistake_ReportsExactlyItsErrors(string pointer, string? value, string expected)
     {
         var result = PolicyLoader.Load(Edit(WithSecondAccount(), (pointer, value)));
 
-        Assert.Equal(expected, string.Join("\n", result.Problems));
+        Assert.Equal(expected, Lines(result));
+        Assert.NotEmpty(result.Errors);
+        Assert.Null(result.Policy);
+    }
+
+    // Edits the hub can run with although something may not reach someone (CONTRACT.md): every
+    // warning line, exactly; no error, and the policy loads.
+    public static TheoryData<string, string?, string> WarningEdits => new()
+    {
+        // A page by SMS to someone without a phone: they are still paged by Teams (and email where
+        // the step says so), and the page records the skipped SMS. Carol also stands in for primary
+        // by an override, so its step is affected too.
+        { "/people/carol/phone", null, "warning: escalation.chains.page.steps[0].notify[0]: rotation \"primary\" includes \"carol\", who has no phone, needed for \"sms\"; the other channels still reach them and the skip is recorded\nwarning: escalation.chains.page.steps[1].notify[0]: rotation \"secondary\" includes \"carol\", who has no phone, needed for \"sms\"; the other channels still reach them and the skip is recorded\nwarning: escalation.chains.page.steps[2].notify[0]: person \"carol\" has no phone, needed for \"sms\"; the other channels still reach them and the skip is recorded" },
+        // Email only: steps 1 and 2 (teams, sms) cannot reach her at all, step 3 still can by email.
+        { "/people/carol", "{ \"name\": \"Carol\", \"email\": \"carol@example.com\" }", "warning: escalation.chains.page.steps[0].notify[0]: rotation \"primary\" includes \"carol\", who has no teamsUserId, needed for \"teams\"; no channel listed here reaches them\nwarning: escalation.chains.page.steps[0].notify[0]: rotation \"primary\" includes \"carol\", who has no phone, needed for \"sms\"; no channel listed here reaches them\nwarning: escalation.chains.page.steps[1].notify[0]: rotation \"secondary\" includes \"carol\", who has no teamsUserId, needed for \"teams\"; no channel listed here reaches them\nwarning: escalation.chains.page.steps[1].notify[0]: rotation \"secondary\" includes \"carol\", who has no phone, needed for \"sms\"; no channel listed here reaches them\nwarning: escalation.chains.page.steps[2].notify[0]: person \"carol\" has no teamsUserId, needed for \"teams\"; the other channels still reach them and the skip is recorded\nwarning: escalation.chains.page.steps[2].notify[0]: person \"carol\" has no phone, needed for \"sms\"; the other channels still reach them and the skip is recorded" },
+        // An emergency that pages nobody is a silent outage, but the ticket still opens and its clocks run.
+        { "/escalation/onCreate/1", null, "warning: escalation.onCreate: severity 1 (\"Critical\") is an emergency but starts no chain, so nobody is paged for it; add \"1\": \"<chain>\"" },
+    };
+
+    [Theory]
+    [MemberData(nameof(WarningEdits))]
+    public void Load_OneWarning_LoadsAndReportsExactlyItsWarnings(string pointer, string? value, string expected)
+    {
+        var result = PolicyLoader.Load(Edit(WithSecondAccount(), (pointer, value)));
+
+        Assert.Equal(expected, Lines(result));
+        Assert.Empty(result.Errors);
+        Assert.NotNull(result.Policy);
+    }
+
+    [Fact]
+    public void Load_ErrorAndWarning_KeepsThemApartAndDoesNotLoad()
+    {
+        var result = PolicyLoader.Load(Edit(Example, ("/people/carol/phone", null), ("/escalation/slaWarningAt", "1")));
+
+        Assert.Equal(["escalation.slaWarningAt"], result.Errors.Select(e => e.Path));
+        Assert.Equal(3, result.Warnings.Count);
+        Assert.All(result.Warnings, w => Assert.Contains("\"carol\"", w.Message, StringComparison.Ordinal));
+        Assert.All(result.Warnings, w => Assert.Contains("no phone, needed for \"sms\"", w.Message, StringComparison.Ordinal));
         Assert.Null(result.Policy);
     }
 
@@ -225,7 +263,7 @@ public class PolicyLoaderTests
             ("/escalation/chains/page/repeat", "-1"),
             ("/lifecycle/reopenWindow", "\"5 days\""));
 
-        var problems = PolicyLoader.Load(json).Problems.Select(p => p.ToString()).ToList();
+        var problems = PolicyLoader.Load(json).Errors.Select(p => p.ToString()).ToList();
 
         Assert.Equal(
             [
@@ -252,7 +290,7 @@ public class PolicyLoaderTests
         var result = PolicyLoader.Load(json);
 
         // The reason after the position is the runtime's own wording.
-        Assert.StartsWith(expected, Assert.Single(result.Problems).ToString(), StringComparison.Ordinal);
+        Assert.StartsWith(expected, Assert.Single(result.Errors).ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -264,7 +302,7 @@ public class PolicyLoaderTests
 
         var result = PolicyLoader.Load(json);
 
-        Assert.Equal("defaultSeverity: appears more than once in the same object", Assert.Single(result.Problems).ToString());
+        Assert.Equal("defaultSeverity: appears more than once in the same object", Assert.Single(result.Errors).ToString());
     }
 
     [Fact]
@@ -275,7 +313,7 @@ public class PolicyLoaderTests
 
         var result = PolicyLoader.Load(json);
 
-        Assert.Empty(result.Problems);
+        Assert.Empty(result.Errors);
         Assert.Contains("$schema", Example, StringComparison.Ordinal);
     }
 
@@ -314,7 +352,7 @@ public class PolicyLoaderTests
         // [07:00, 12:00) and [12:00, 19:00) share no minute.
         var result = PolicyLoader.Load(Edit(Example, ("/calendars/business/weekly/mon", "[\"12:00-19:00\", \"07:00-12:00\"]")));
 
-        Assert.Empty(result.Problems);
+        Assert.Empty(result.Errors);
         Assert.Equal(
             [new OpeningInterval(7 * 60, 12 * 60), new OpeningInterval(12 * 60, 19 * 60)],
             result.Policy!.Calendars["business"].IntervalsOn(new LocalDate(2026, 11, 23)));
@@ -331,6 +369,10 @@ public class PolicyLoaderTests
     /// and CI runs from a plain checkout).
     /// </summary>
     private static string DesignExamplePath() => Path.Combine(AppContext.BaseDirectory, "Policy", "DesignExample.policy.json");
+
+    /// <summary>What <c>policy check</c> prints for <paramref name="result"/>: errors, then warnings marked as such.</summary>
+    private static string Lines(PolicyLoadResult result) =>
+        string.Join("\n", result.Errors.Select(e => e.ToString()).Concat(result.Warnings.Select(w => $"warning: {w}")));
 
     /// <summary>The example with a second account (on the enterprise tier, which bills nothing) for the duplicate cases.</summary>
     private static string WithSecondAccount() => Edit(Example, ("/accounts/1", """

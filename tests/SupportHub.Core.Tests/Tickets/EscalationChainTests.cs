@@ -1,3 +1,5 @@
+using SupportHub.Notifications;
+using SupportHub.Policy;
 using SupportHub.Tickets;
 using static SupportHub.Core.Tests.Tickets.Tickets;
 
@@ -94,4 +96,70 @@ public class EscalationChainTests
         Assert.Equal(["2026-12-01T23:20:00-06:00|reason=solved,by=bob"], h.Lines("escalation.stopped", "reason", "by"));
         Assert.Equal(2, h.Lines("escalation.step").Count);
     }
+
+    [Fact]
+    public void Open_OnCallPersonWithoutPhone_IsPagedByTeamsAndTheSkippedSmsIsRecorded()
+    {
+        // Alice (primary, on call at Night) has no phone: `policy check` warns, the hub runs.
+        var h = new TicketHarness(WithoutPhone("alice", "+13125550001"));
+        var opened = h.When(Night, FromDana(Night, 1));
+
+        // The decision's own timeline, as `simulate` prints it: the step, its Teams page, then the
+        // SMS it skipped, in the order the step went through its channels.
+        Assert.Equal(
+        [
+            "escalation.step|chain=page,step=1",
+            "notify|purpose=page,to=alice,via=teams",
+            "notify.skipped|purpose=page,to=alice,via=sms,reason=no phone",
+        ], TimelineOf(opened).Where(l => l.StartsWith("escalation.", StringComparison.Ordinal) || l.Contains("purpose=page", StringComparison.Ordinal)));
+        Assert.Equal([(Channel.Teams, "alice")], h.Sent.Where(n => n.Purpose == NotificationPurpose.Page).Select(n => (n.Via, n.To.To)));
+        Assert.Contains(opened.Events, e => e is NotificationSkipped { To: "alice", Via: Channel.Sms, Missing: "phone", Purpose: NotificationPurpose.Page });
+    }
+
+    [Fact]
+    public void AckWindow_Step3PersonWithoutPhone_IsPagedByTeamsAndEmailAndTheSkipIsRecorded()
+    {
+        var h = new TicketHarness(WithoutPhone("carol", "+13125550003"));
+        h.When(Night, FromDana(Night, 1));
+        h.RunUntil("2026-12-01T23:30-06:00");
+
+        // Step 3 names teams, sms and email for carol: two go out, the SMS is recorded as skipped.
+        Assert.Equal(
+            ["2026-12-01T23:30:00-06:00|to=carol,via=teams", "2026-12-01T23:30:00-06:00|to=carol,via=email"],
+            h.Lines("notify", "to", "via").Where(l => l.Contains("to=carol", StringComparison.Ordinal)));
+        Assert.Equal(
+            ["2026-12-01T23:30:00-06:00|purpose=page,to=carol,via=sms,reason=no phone"],
+            h.Lines("notify.skipped", "purpose", "to", "via", "reason"));
+        Assert.Equal(["2026-12-01T23:30:00-06:00|step=3,round=1"], h.Lines("escalation.step", "step", "round").Where(l => l.Contains("step=3,round=1", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Open_EveryoneHasEveryAddress_RecordsNoSkip()
+    {
+        // The sample reaches everyone by every channel it names: no skip line, so timelines of
+        // policies without warnings are unchanged.
+        var h = new TicketHarness();
+        h.When(Night, FromDana(Night, 1));
+        h.RunUntil("2026-12-02T03:00-06:00");
+
+        Assert.Empty(h.Lines("notify.skipped"));
+    }
+
+    /// <summary>The sample policy with <paramref name="person"/>'s phone taken out (a warning, not an error).</summary>
+    private static string WithoutPhone(string person, string phone)
+    {
+        var sample = RepositoryFiles.Read("samples/policy.json");
+        var edited = sample.Replace($"\"phone\": \"{phone}\",", "", StringComparison.Ordinal);
+        Assert.NotEqual(sample, edited);
+        var loaded = PolicyLoader.Load(edited);
+        Assert.Empty(loaded.Errors);
+        Assert.Contains(loaded.Warnings, w => w.Message.Contains($"\"{person}\"", StringComparison.Ordinal));
+        return edited;
+    }
+
+    /// <summary>A decision's timeline lines in its order, as "type|field=value,..." without at and ticket.</summary>
+    private static List<string> TimelineOf(TicketDecision decision) =>
+        TicketTimeline.Describe(decision, TestTime.At(Night), Ref, NodaTime.DateTimeZone.Utc)
+            .Select(l => (string)l["type"]! + "|" + string.Join(",", l.Where(p => p.Key is not ("at" or "type" or "ticket" or "round")).Select(p => $"{p.Key}={p.Value}")))
+            .ToList();
 }

@@ -21,7 +21,7 @@ internal sealed class TicketHarness
     {
         var json = policyJson.Length > 0 ? policyJson : RepositoryFiles.Read("samples/policy.json");
         var loaded = PolicyLoader.Load(json);
-        Policy = loaded.Policy ?? throw new InvalidOperationException(string.Join("\n", loaded.Problems));
+        Policy = loaded.Policy ?? throw new InvalidOperationException(string.Join("\n", loaded.Errors));
         Context = new TicketContext(Policy);
     }
 

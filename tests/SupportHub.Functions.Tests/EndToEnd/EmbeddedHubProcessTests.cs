@@ -54,6 +54,25 @@ public sealed class EmbeddedHubProcessTests : IDisposable
         Assert.DoesNotContain("Unhandled exception", hub.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Start_PolicyWithOnlyWarnings_RunsAndPrintsEachWarning()
+    {
+        // Carol has no phone: a warning. The hub starts, says so on its console, and answers.
+        var policy = Path.Combine(_data.Path, "warnings.json");
+        await File.WriteAllTextAsync(policy, (await File.ReadAllTextAsync(HubFactory.Fixture("policy.json")))
+            .Replace("\"phone\": \"+13125550003\",", "", StringComparison.Ordinal));
+        var url = $"http://127.0.0.1:{FreePort()}";
+        using var hub = Start(url, policy);
+
+        await hub.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), StartTimeout);
+        using var http = new HttpClient { BaseAddress = new Uri(url) };
+        var response = await http.GetAsync(new Uri("/healthz", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains($"SupportHub: policy {policy}: warning: escalation.chains.page.steps[2].notify[0]: person \"carol\" has no phone, needed for \"sms\"", hub.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("cannot start", hub.Output, StringComparison.Ordinal);
+    }
+
     private DotnetProcess Start(string url, string policy) => DotnetProcess.Start(
         Path.Combine(AppContext.BaseDirectory, "SupportHub.Functions.dll"),
         [],

@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SupportHub.Functions.Hosting;
 using SupportHub.Testing;
@@ -38,6 +41,45 @@ public sealed class SupportHubOptionsTests : IDisposable
         Assert.Contains(policyProblems, p => p.Contains("Mars/Olympus_Mons", StringComparison.Ordinal));
         Assert.Contains(policyProblems, p => p.Contains("no-such-calendar", StringComparison.Ordinal));
         Assert.Contains(policyProblems, p => p.Contains("gold", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Start_PolicyWithOnlyWarnings_RunsAndLogsEachWarningWithItsPath()
+    {
+        // Carol has no phone (the page steps text her) and severity 1 starts no chain: warnings,
+        // which CONTRACT.md says the hub runs with and logs at start.
+        using var folder = new TemporaryDirectory();
+        var policy = Path.Combine(folder.Path, "warnings.json");
+        await File.WriteAllTextAsync(policy, PolicyWithOnlyWarnings());
+        var logs = new CapturedLogs();
+        await using var hub = new HubFactory(_data.Path, new Dictionary<string, string?> { ["SupportHub:Policy"] = policy },
+            services => services.AddSingleton<ILoggerProvider>(logs));
+
+        var response = await hub.CreateClient().GetAsync(new Uri("/healthz", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(
+        [
+            $"SupportHub: policy {policy}: warning: escalation.chains.page.steps[0].notify[0]: rotation \"primary\" includes \"carol\", who has no phone, needed for \"sms\"; the other channels still reach them and the skip is recorded",
+            $"SupportHub: policy {policy}: warning: escalation.chains.page.steps[1].notify[0]: rotation \"secondary\" includes \"carol\", who has no phone, needed for \"sms\"; the other channels still reach them and the skip is recorded",
+            $"SupportHub: policy {policy}: warning: escalation.chains.page.steps[2].notify[0]: person \"carol\" has no phone, needed for \"sms\"; the other channels still reach them and the skip is recorded",
+            $"SupportHub: policy {policy}: warning: escalation.onCreate: severity 1 (\"Critical\") is an emergency but starts no chain, so nobody is paged for it; add \"1\": \"<chain>\"",
+        ], logs.Messages(typeof(StartupReport).FullName!, LogLevel.Warning));
+    }
+
+    [Fact]
+    public void Start_PolicyWithErrorsAndWarnings_FailsListingOnlyTheErrors()
+    {
+        using var folder = new TemporaryDirectory();
+        var policy = Path.Combine(folder.Path, "both.json");
+        var json = JsonNode.Parse(PolicyWithOnlyWarnings())!;
+        json["defaultTier"] = "gold";
+        File.WriteAllText(policy, json.ToJsonString());
+
+        var failures = HubFactory.StartFailures(_data.Path, new Dictionary<string, string?> { ["SupportHub:Policy"] = policy });
+
+        // The error stops the hub; the warnings are not failures (policy check shows them).
+        Assert.Equal([$"SupportHub:Policy: {policy}: defaultTier: unknown tier \"gold\" (known: standard, enterprise)"], failures);
     }
 
     [Fact]
@@ -121,6 +163,42 @@ public sealed class SupportHubOptionsTests : IDisposable
         Assert.Equal((apiKey, "configured-email-secret"), (secrets.ApiKey, secrets.EmailSecret));
         Assert.Equal(["Secrets:Chat", "Secrets:Phone", "Secrets:Sms", "LinkSigningKey"], secrets.FromDataFolder);
         Assert.DoesNotContain(apiKey, await File.ReadAllTextAsync(Path.Combine(_data.Path, HubSecrets.FileName)));
+    }
+
+    /// <summary>The fixture policy with carol's phone and severity 1's chain taken out: warnings, no error.</summary>
+    private static string PolicyWithOnlyWarnings()
+    {
+        var json = JsonNode.Parse(File.ReadAllText(HubFactory.Fixture("policy.json")),
+            documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })!;
+        Assert.True(json["people"]!["carol"]!.AsObject().Remove("phone"));
+        Assert.True(json["escalation"]!["onCreate"]!.AsObject().Remove("1"));
+        return json.ToJsonString();
+    }
+
+    /// <summary>Every log message the hub writes, by category and level.</summary>
+    private sealed class CapturedLogs : ILoggerProvider
+    {
+        private readonly ConcurrentQueue<(string Category, LogLevel Level, string Message)> entries = new();
+
+        public IReadOnlyList<string> Messages(string category, LogLevel level) =>
+            [.. entries.Where(e => e.Category == category && e.Level == level).Select(e => e.Message)];
+
+        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, entries);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(string category, ConcurrentQueue<(string, LogLevel, string)> entries) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                entries.Enqueue((category, logLevel, formatter(state, exception)));
+        }
     }
 
     private static string[] Values(HubSecrets secrets) =>
