@@ -12,12 +12,13 @@ public sealed partial class StartupReport(
     IOptions<SupportHubOptions> options,
     SupportPolicy policy,
     HubSecrets secrets,
+    HubRuntime runtime,
     ILogger<StartupReport> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        LogStarted(settings.Policy!, policy.Organization.Name, settings.DataPath);
+        LogStarted(settings.Policy!, policy.Organization.Name, runtime, settings.DataPath);
         var values = new Dictionary<string, string>
         {
             ["ApiKey"] = secrets.ApiKey,
@@ -36,8 +37,8 @@ public sealed partial class StartupReport(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "SupportHub: policy {Policy} ({Organization}), data in {DataPath}")]
-    private partial void LogStarted(string policy, string organization, string dataPath);
+    [LoggerMessage(Level = LogLevel.Information, Message = "SupportHub: policy {Policy} ({Organization}), {Runtime} runtime, data in {DataPath}")]
+    private partial void LogStarted(string policy, string organization, HubRuntime runtime, string dataPath);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "SupportHub:{Name} = {Value} (generated, kept in the data folder's {File}; set {Variable} to choose your own)")]
     private partial void LogGenerated(string name, string value, string variable, string file);

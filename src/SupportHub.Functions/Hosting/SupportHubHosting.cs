@@ -5,6 +5,7 @@ using SupportHub.Functions.CustomHandler;
 using SupportHub.Functions.Board;
 using SupportHub.Functions.Embedded;
 using SupportHub.Functions.Metrics;
+using SupportHub.Functions.Notifications;
 using SupportHub.Functions.Telemetry;
 using SupportHub.Functions.Workflows;
 using SupportHub.Functions.Intake;
@@ -26,36 +27,53 @@ public static class SupportHubHosting
         services.AddOptions<SupportHubOptions>().BindConfiguration(SupportHubOptions.Section).ValidateOnStart();
         services.AddSingleton<IPostConfigureOptions<SupportHubOptions>, SupportHubOptionsSetup>();
         services.AddSingleton<IValidateOptions<SupportHubOptions>, SupportHubOptionsValidator>();
+        services.AddSingleton<IConfigureOptions<SupportHubOptions>, PolicyJsonSetup>();
 
         services.AddSingleton<IClock>(SystemClock.Instance);
         services.AddSingleton(sp => HubSecrets.Resolve(sp.GetRequiredService<IOptions<SupportHubOptions>>().Value));
         services.AddSingleton<SupportPolicy>(sp => PolicyFile.Load(sp.GetRequiredService<IOptions<SupportHubOptions>>().Value.Policy!));
 
+        // One runtime, chosen once from the settings (HubRuntime): its store, queues, notification
+        // channels and health checks, registered whole. The other runtime registers nothing.
+        var azure = AzureSettings.From(builder.Configuration);
+        var runtime = azure.Runtime;
+        services.Add(ServiceDescriptor.Singleton(typeof(HubRuntime), runtime));
+
         // Before the pump: the policy and secrets are loaded (and reported) before any message is handled.
         services.AddHostedService<StartupReport>();
-        services.AddEmbeddedRuntime();
+        if (runtime == HubRuntime.Azure)
+        {
+            services.AddAzureRuntime(azure);
+        }
+        else
+        {
+            services.AddEmbeddedRuntime();
+            services.AddDevOutbox();
+            services.AddHealthChecks()
+                .AddCheck<EntityStoreHealthCheck>("store")
+                .AddCheck<MessageQueueHealthCheck>("queue");
+        }
+
         services.AddTicketWorkflows();
         services.AddIntake();
         services.AddSupportMetrics();
         services.AddBoard();
         services.AddSupportHubTelemetry(builder.Configuration);
 
-        // Azure adapters (issue 6): each replaces its embedded form when its settings are present.
-        builder.AddAzureAdapters();
-
         // Custom handler (issue 6): the Functions host's invocations and the Housekeeping timer.
         services.AddCustomHandler();
-
-        services.AddHealthChecks()
-            .AddCheck<EntityStoreHealthCheck>("store")
-            .AddCheck<MessageQueueHealthCheck>("queue");
         return builder;
     }
 
     public static WebApplication MapSupportHub(this WebApplication app)
     {
         app.MapHealthEndpoint();
-        app.MapTicketWorkflows(embedded: !UnderFunctionsHost(app.Configuration));
+        app.MapTicketWorkflows();
+        if (app.Services.GetRequiredService<HubRuntime>() == HubRuntime.Embedded)
+        {
+            app.MapDevOutbox(embedded: !UnderFunctionsHost(app.Configuration));
+        }
+
         app.MapIntake();
 
         // Custom handler (issue 6): POST /{FunctionName} exists only under the Functions host.
