@@ -15,10 +15,11 @@ namespace SupportHub.Azure.Email;
 // Message-ID the hub chose (so a reply threads into the ticket) goes in "headers"; SendGrid's
 // reserved-header list does not name Message-ID, but that SendGrid keeps it unchanged is not
 // confirmed by its documentation. SendGrid has no idempotency key: SentNotifications makes a
-// redelivered notification send nothing.
+// redelivered notification send nothing. As an INotificationChannel it is the Azure runtime's email
+// channel.
 
 /// <summary>Sends email notifications through SendGrid.</summary>
-public sealed class SendGridSender
+public sealed class SendGridSender : INotificationChannel
 {
     public const string Channel = "email";
 
@@ -38,6 +39,18 @@ public sealed class SendGridSender
         _sent = sent ?? throw new ArgumentNullException(nameof(sent));
         _endpoint = settings.Endpoint ?? DefaultEndpoint;
         _pipeline = (options ?? new AzureAdapterOptions()).BuildPipeline(new BearerKeyPolicy(settings.ApiKey));
+    }
+
+    /// <summary>The email channel: the rendered text, under the Message-ID the hub chose.</summary>
+    public Task SendAsync(RenderedNotification notification, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(notification);
+        if (notification.Notification.Via != Policy.Channel.Email)
+        {
+            throw new ArgumentException($"Notification {notification.Notification.Id} goes by {notification.Notification.Via.Name()}, not email.", nameof(notification));
+        }
+
+        return SendAsync(notification.Notification, notification.Text, notification.MessageId, cancellationToken);
     }
 
     /// <param name="text">The rendered text, signed links written out.</param>

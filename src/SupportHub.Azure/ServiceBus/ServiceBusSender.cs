@@ -18,6 +18,17 @@ namespace SupportHub.Azure.ServiceBus;
 // resend of the same outbox row is dropped by Service Bus. Anything but 201 throws
 // RequestFailedException (401/403 auth, 404/410 no such queue, 413 too large), so the caller's
 // message is retried by its own queue.
+//
+// The sender cannot receive, and sending is the only proof that it may send. What it can do without
+// sending anything is the management read the SDK's ServiceBusAdministrationClient makes for
+// GetNamespacePropertiesAsync: GET https://{namespace}/$namespaceinfo → 200 with an Atom entry. That
+// read needs Manage claims (the SDK documents an authorization failure without them), which the hub's
+// identity (Data Sender and Data Receiver, infra/modules/roles.bicep) does not have, so in Azure the
+// expected answer is 401. Any such answer still shows that the name resolves, TLS and the namespace's
+// front end answer and (Entra ID) that a token was issued; the health check reads it that way. The
+// api-version 2021-05 is UNCONFIRMED (believed to be the administration client's, not checked
+// against its source or a live namespace); a refusal of it would be a 400, which the health check
+// reads the same way.
 
 /// <summary>Sends to the hub's Service Bus queues.</summary>
 public sealed class ServiceBusSender : IMessageSender
@@ -26,6 +37,9 @@ public sealed class ServiceBusSender : IMessageSender
     public const string Scope = "https://servicebus.azure.net/.default";
 
     public const string BatchContentType = "application/vnd.microsoft.servicebus.json";
+
+    /// <summary>The management API version of the namespace read (UNCONFIRMED: see above).</summary>
+    public const string ManagementApiVersion = "2021-05";
 
     private readonly string _namespaceUri;
     private readonly HttpPipeline _pipeline;
@@ -49,6 +63,9 @@ public sealed class ServiceBusSender : IMessageSender
         _namespaceUri = NamespaceUri(fullyQualifiedNamespace);
         _pipeline = pipeline;
     }
+
+    /// <summary>The namespace's host name, <c>{name}.servicebus.windows.net</c>.</summary>
+    public string FullyQualifiedNamespace => new Uri(_namespaceUri).Host;
 
     public async Task SendAsync(string queue, OutgoingMessage message, CancellationToken cancellationToken)
     {
@@ -81,6 +98,18 @@ public sealed class ServiceBusSender : IMessageSender
         });
         using var http = Message(queue, BatchContentType, RequestContent.Create(JsonSerializer.SerializeToUtf8Bytes(batch)));
         await SendAsync(http, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The namespace's own description (GET <c>$namespaceinfo</c>), as the Atom entry's XML: a
+    /// call that sends nothing. Throws <see cref="RequestFailedException"/> for any answer but 200, as
+    /// 401 without Manage rights.</summary>
+    public async Task<string> GetNamespacePropertiesAsync(CancellationToken cancellationToken)
+    {
+        using var message = _pipeline.CreateMessage();
+        message.Request.Method = RequestMethod.Get;
+        message.Request.Uri.Reset(new Uri(_namespaceUri + "$namespaceinfo?api-version=" + ManagementApiVersion));
+        await _pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        return message.Response.Status == 200 ? message.Response.Content.ToString() : throw new RequestFailedException(message.Response);
     }
 
     internal static string NamespaceUri(string fullyQualifiedNamespace)

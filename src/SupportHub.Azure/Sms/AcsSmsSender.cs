@@ -18,10 +18,11 @@ namespace SupportHub.Azure.Sms;
 // the request id a name-based GUID (RFC 4122 version 5) of the notification id and the first-sent
 // time the one SentNotifications recorded on the first attempt. A repeat ACS recognises comes back
 // "repeatabilityResult": "rejected", which means it was sent before: success. Any other
-// unsuccessful recipient result throws RequestFailedException, so the queue retries.
+// unsuccessful recipient result throws RequestFailedException, so the queue retries. As an
+// INotificationChannel it is the Azure runtime's SMS channel.
 
 /// <summary>Sends SMS notifications through ACS, signed with the resource's access key.</summary>
-public sealed class AcsSmsSender
+public sealed class AcsSmsSender : INotificationChannel
 {
     public const string Channel = "sms";
 
@@ -48,6 +49,18 @@ public sealed class AcsSmsSender
         _from = from;
         _sent = sent ?? throw new ArgumentNullException(nameof(sent));
         _pipeline = options.BuildPipeline(new AcsHmacPolicy(accessKey, options.Clock));
+    }
+
+    /// <summary>The SMS channel: the rendered text, signed links written out.</summary>
+    public Task SendAsync(RenderedNotification notification, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(notification);
+        if (notification.Notification.Via != Policy.Channel.Sms)
+        {
+            throw new ArgumentException($"Notification {notification.Notification.Id} goes by {notification.Notification.Via.Name()}, not SMS.", nameof(notification));
+        }
+
+        return SendAsync(notification.Notification, notification.Text, cancellationToken);
     }
 
     public async Task SendAsync(Notification notification, string text, CancellationToken cancellationToken)

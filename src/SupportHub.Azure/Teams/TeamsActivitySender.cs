@@ -14,15 +14,31 @@ namespace SupportHub.Azure.Teams;
 // feed item acknowledges the page; activityType "systemDefault" shows our own text without
 // declaring activity types in the Teams app manifest. Graph has no idempotency key:
 // SentNotifications makes a redelivered notification send nothing. Graph's errors surface as
-// ODataError (Kiota's ApiException) and propagate, so the queue retries.
+// ODataError (Kiota's ApiException) and propagate, so the queue retries. As an INotificationChannel
+// it is the Azure runtime's Teams channel.
 
 /// <summary>Sends Teams notifications to a person's activity feed.</summary>
-public sealed class TeamsActivitySender(GraphServiceClient graph, SentNotifications sent)
+/// <param name="hubUrl">Where a feed item leads when its notification has no link: the hub's public base URL.</param>
+public sealed class TeamsActivitySender(GraphServiceClient graph, SentNotifications sent, Uri hubUrl) : INotificationChannel
 {
     public const string Channel = "teams";
 
     /// <summary>Graph limits the preview text to 150 characters.</summary>
     public const int PreviewLength = 150;
+
+    /// <summary>The Teams channel: the feed item opens the acknowledge link when there is one, else the
+    /// notification's first link, else the hub.</summary>
+    public Task SendAsync(RenderedNotification notification, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(notification);
+        if (notification.Notification.Via != Policy.Channel.Teams)
+        {
+            throw new ArgumentException($"Notification {notification.Notification.Id} goes by {notification.Notification.Via.Name()}, not Teams.", nameof(notification));
+        }
+
+        var link = notification.Links.FirstOrDefault(l => l.Action == LinkAction.Acknowledge) ?? notification.Links.FirstOrDefault();
+        return SendAsync(notification.Notification, notification.Text, link is null ? hubUrl : new Uri(link.Url), cancellationToken);
+    }
 
     /// <param name="text">The rendered text.</param>
     /// <param name="webUrl">Where the feed item leads: the signed acknowledge link of a page.</param>

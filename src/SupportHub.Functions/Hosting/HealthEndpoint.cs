@@ -1,14 +1,19 @@
 using System.Text.Json;
+using Azure;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using SupportHub.Azure.ServiceBus;
 using SupportHub.Workflows;
 
 namespace SupportHub.Functions.Hosting;
 
 // GET /healthz for load balancers and the Functions host: 200 with {"status":"Healthy",...} when
-// the store and the queue answer, 503 otherwise. Each check does one real round trip.
+// the store and the queue answer, 503 otherwise. Each check does one real round trip, and the checks
+// are the running runtime's own (each runtime registers them): embedded, the SQLite file as the store
+// and its queues (EntityStoreHealthCheck, MessageQueueHealthCheck); Azure, Table Storage through the
+// same store check and the Service Bus namespace (ServiceBusHealthCheck). In Azure nothing touches SQLite.
 
-/// <summary>Reads a row that never exists: proves the store answers.</summary>
+/// <summary>Reads a row that never exists: proves the store (the SQLite file, or Table Storage) answers.</summary>
 public sealed class EntityStoreHealthCheck(IEntityStore store) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -30,6 +35,29 @@ public sealed class MessageQueueHealthCheck(IMessageQueue queue) : IHealthCheck
         }
 
         return HealthCheckResult.Healthy($"{queue.GetType().Name} answers; data: dead letters per queue.", deadLetters);
+    }
+}
+
+/// <summary>Asks the Service Bus namespace for its description, sending nothing: proves the namespace
+/// answers. The hub's identity may send and receive but not manage, so in Azure the answer is 401; that
+/// is the namespace answering, and the check says so. The right to send is proven only by a send.</summary>
+public sealed class ServiceBusHealthCheck(ServiceBusSender sender) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await sender.GetNamespacePropertiesAsync(cancellationToken);
+            return HealthCheckResult.Healthy($"Service Bus namespace {sender.FullyQualifiedNamespace} answers (its description was read; nothing was sent).");
+        }
+        catch (RequestFailedException refused) when (refused.Status is >= 400 and < 500)
+        {
+            // Not a fault: the namespace resolved, answered over TLS and refused a read that needs Manage
+            // rights. A 5xx, a transport failure or a credential that yields no token propagates: Unhealthy.
+            return HealthCheckResult.Healthy(
+                $"Service Bus namespace {sender.FullyQualifiedNamespace} answers (HTTP {refused.Status} to a read of its description, "
+                + "which needs Manage rights the hub's identity need not have; nothing was sent, so the right to send is not tested here).");
+        }
     }
 }
 

@@ -13,13 +13,14 @@ public sealed partial class StartupReport(
     IOptions<SupportHubOptions> options,
     PolicyLoadResult loaded,
     HubSecrets secrets,
+    HubRuntime runtime,
     ILogger<StartupReport> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var policy = loaded.Policy!;
-        LogStarted(settings.Policy!, policy.Organization.Name, settings.DataPath);
+        LogStarted(settings.Policy!, policy.Organization.Name, runtime, settings.DataPath);
         foreach (var warning in loaded.Warnings)
         {
             LogPolicyWarning(settings.Policy!, warning.Path, warning.Message);
@@ -42,8 +43,8 @@ public sealed partial class StartupReport(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "SupportHub: policy {Policy} ({Organization}), data in {DataPath}")]
-    private partial void LogStarted(string policy, string organization, string dataPath);
+    [LoggerMessage(Level = LogLevel.Information, Message = "SupportHub: policy {Policy} ({Organization}), {Runtime} runtime, data in {DataPath}")]
+    private partial void LogStarted(string policy, string organization, HubRuntime runtime, string dataPath);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SupportHub: policy {Policy}: warning: {Path}: {Message}")]
     private partial void LogPolicyWarning(string policy, string path, string message);

@@ -5,6 +5,7 @@ using SupportHub.Functions.CustomHandler;
 using SupportHub.Functions.Board;
 using SupportHub.Embedded;
 using SupportHub.Functions.Metrics;
+using SupportHub.Functions.Notifications;
 using SupportHub.Functions.Telemetry;
 using SupportHub.Functions.Workflows;
 using SupportHub.Functions.Intake;
@@ -26,23 +27,37 @@ public static class SupportHubHosting
         services.AddOptions<SupportHubOptions>().BindConfiguration(SupportHubOptions.Section).ValidateOnStart();
         services.AddSingleton<IPostConfigureOptions<SupportHubOptions>, SupportHubOptionsSetup>();
         services.AddSingleton<IValidateOptions<SupportHubOptions>, SupportHubOptionsValidator>();
+        services.AddSingleton<IConfigureOptions<SupportHubOptions>, PolicyJsonSetup>();
 
         services.AddSingleton<IClock>(SystemClock.Instance);
         services.AddSingleton(sp => HubSecrets.Resolve(sp.GetRequiredService<IOptions<SupportHubOptions>>().Value));
         services.AddSingleton(sp => PolicyFile.Read(sp.GetRequiredService<IOptions<SupportHubOptions>>().Value.Policy!));
         services.AddSingleton<SupportPolicy>(sp => sp.GetRequiredService<PolicyLoadResult>().Policy!);
 
+        // One runtime, chosen once from the settings (HubRuntime): its store, queues, notification
+        // channels and health checks, registered whole. The other runtime registers nothing.
+        var azure = AzureSettings.From(builder.Configuration);
+        var runtime = azure.Runtime;
+        services.Add(ServiceDescriptor.Singleton(typeof(HubRuntime), runtime));
+
         // Before the pump: the policy and secrets are loaded (and reported) before any message is handled.
         services.AddHostedService<StartupReport>();
-        services.AddEmbeddedRuntime(sp => sp.GetRequiredService<IOptions<SupportHubOptions>>().Value.DataPath);
+        if (runtime == HubRuntime.Azure)
+        {
+            services.AddAzureRuntime(azure);
+        }
+        else
+        {
+            // The SQLite store and queues with their health checks, the pump, the data folder's lock.
+            services.AddEmbeddedRuntime(sp => sp.GetRequiredService<IOptions<SupportHubOptions>>().Value.DataPath);
+            services.AddDevOutbox();
+        }
+
         services.AddTicketWorkflows();
         services.AddIntake();
         services.AddSupportMetrics();
         services.AddBoard();
         services.AddSupportHubTelemetry(builder.Configuration);
-
-        // Azure adapters (issue 6): each replaces its embedded form when its settings are present.
-        builder.AddAzureAdapters();
 
         // Custom handler (issue 6): the Functions host's invocations and the Housekeeping timer.
         services.AddCustomHandler();
@@ -53,7 +68,12 @@ public static class SupportHubHosting
     {
         app.UseStoreUnavailableAnswer();
         app.MapHealthEndpoint();
-        app.MapTicketWorkflows(embedded: !UnderFunctionsHost(app.Configuration));
+        app.MapTicketWorkflows();
+        if (app.Services.GetRequiredService<HubRuntime>() == HubRuntime.Embedded)
+        {
+            app.MapDevOutbox(embedded: !UnderFunctionsHost(app.Configuration));
+        }
+
         app.MapIntake();
 
         // Custom handler (issue 6): POST /{FunctionName} exists only under the Functions host.

@@ -69,7 +69,7 @@ public sealed class SupportHubOptionsSetup(IHostEnvironment environment, IConfig
 
 /// <summary>Checks what was configured, including that the policy loads: start-up stops listing every problem
 /// (the policy's errors; its warnings do not stop it, <see cref="StartupReport"/> logs them).</summary>
-public sealed class SupportHubOptionsValidator(IHostEnvironment environment) : IValidateOptions<SupportHubOptions>
+public sealed class SupportHubOptionsValidator(IHostEnvironment environment, IConfiguration configuration) : IValidateOptions<SupportHubOptions>
 {
     /// <summary>Shortest secret accepted from configuration: 128 bits as base64 or hex is longer.</summary>
     public const int MinimumSecretLength = 16;
@@ -80,6 +80,11 @@ public sealed class SupportHubOptionsValidator(IHostEnvironment environment) : I
     public ValidateOptionsResult Validate(string? name, SupportHubOptions options)
     {
         var failures = new List<string>();
+
+        if (!string.IsNullOrWhiteSpace(configuration[PolicyJsonSetup.Setting]) && !string.IsNullOrWhiteSpace(configuration["SupportHub:Policy"]))
+        {
+            failures.Add("SupportHub:Policy and SupportHub:PolicyJson are both set; set one.");
+        }
 
         if (options.Policy is null)
         {

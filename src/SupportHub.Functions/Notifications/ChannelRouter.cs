@@ -1,48 +1,35 @@
-using Microsoft.Extensions.Options;
-using SupportHub.Azure.Email;
-using SupportHub.Azure.Sms;
-using SupportHub.Azure.Teams;
-using SupportHub.Functions.Hosting;
 using SupportHub.Notifications;
 using SupportHub.Policy;
 
 namespace SupportHub.Functions.Notifications;
 
-/// <summary>
-/// The notification channel when any Azure sender is configured: email through SendGrid, SMS through
-/// Azure Communication Services, Teams through Microsoft Graph — each only when its settings are
-/// present. A notification whose channel has no sender is kept in the dev outbox table (and logged),
-/// so a deployment that has not set up SMS yet loses nothing and says so.
-/// </summary>
-internal sealed class ChannelRouter(
-    DevOutbox outbox,
-    IOptions<SupportHubOptions> options,
-    ILogger<ChannelRouter> logger,
-    SendGridSender? email = null,
-    AcsSmsSender? sms = null,
-    TeamsActivitySender? teams = null) : INotificationChannel
+// The Azure runtime's notification channel: each notification goes to the channel of its kind (email
+// through SendGrid, SMS through ACS, Teams through Graph) and to nothing else. Email is always there
+// (the runtime does not start without it); SMS and Teams are there when their settings are. A
+// notification of a kind with no channel fails naming the settings to add: its queue retries it and
+// finally dead-letters it with that reason, from where it can be replayed once the sender is set up.
+// Nothing is kept aside in a table a person in Azure would never look at.
+
+/// <summary>Hands each rendered notification to the channel of its <see cref="Notification.Via"/>.</summary>
+public sealed class ChannelRouter(IReadOnlyDictionary<Channel, INotificationChannel> channels) : INotificationChannel
 {
-    public Task SendAsync(RenderedNotification rendered, CancellationToken cancellationToken)
+    public Task SendAsync(RenderedNotification notification, CancellationToken cancellationToken)
     {
-        var n = rendered.Notification;
-        switch (n.Via)
+        ArgumentNullException.ThrowIfNull(notification);
+        var n = notification.Notification;
+        if (!channels.TryGetValue(n.Via, out var channel))
         {
-            case Channel.Email when email is not null:
-                return email.SendAsync(n, rendered.Text, rendered.MessageId, cancellationToken);
-            case Channel.Sms when sms is not null:
-                return sms.SendAsync(n, rendered.Text, cancellationToken);
-            case Channel.Teams when teams is not null:
-                return teams.SendAsync(n, rendered.Text, TeamsTarget(rendered), cancellationToken);
-            default:
-                logger.LogWarning("No {Channel} sender is configured: notification {Id} ({Purpose}) is kept in the dev outbox table only.",
-                    n.Via.Name(), n.Id, n.Purpose.Name());
-                return outbox.SendAsync(rendered, cancellationToken);
+            throw new InvalidOperationException(
+                $"No {n.Via.Name()} sender is configured ({Settings(n.Via)}): notification {n.Id} ({n.Purpose.Name()}) is not sent.");
         }
+
+        return channel.SendAsync(notification, cancellationToken);
     }
 
-    /// <summary>Where the Teams activity opens: the acknowledge link when there is one, else the first link, else the hub.</summary>
-    private Uri TeamsTarget(RenderedNotification rendered) =>
-        new(rendered.Links.FirstOrDefault(l => l.Action == LinkAction.Acknowledge)?.Url
-            ?? rendered.Links.FirstOrDefault()?.Url
-            ?? options.Value.PublicBaseUrl!);
+    private static string Settings(Channel via) => via switch
+    {
+        Channel.Sms => "set SupportHub:Acs:Endpoint, AccessKey and From",
+        Channel.Teams => "set SupportHub:Graph:TenantId, ClientId and ClientSecret",
+        _ => "set SupportHub:SendGrid:ApiKey and FromEmail",
+    };
 }

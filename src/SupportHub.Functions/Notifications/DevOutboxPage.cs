@@ -1,17 +1,27 @@
 using System.Net;
 using System.Text;
 using SupportHub.Functions.Pages;
+using SupportHub.Notifications;
 
 namespace SupportHub.Functions.Notifications;
 
-// GET /dev/outbox and /dev/outbox.json: what the embedded hub would have sent, newest first, for a
-// developer on this machine. Only in embedded mode (not under the Functions host, whose forwarded
-// requests all come from loopback) and only to loopback callers; anyone else gets 404, as if the
-// route did not exist.
+// The embedded runtime's notification channel and its page. GET /dev/outbox and /dev/outbox.json:
+// what the embedded hub would have sent, newest first, for a developer on this machine. The routes
+// exist only in the embedded runtime; they answer only when no Functions host fronts the hub (its
+// forwarded requests all come from loopback) and only to loopback callers; anyone else gets 404, as
+// if the route did not exist.
 
-/// <summary>The dev outbox routes.</summary>
+/// <summary>The dev outbox: its registration as the notification channel, and its routes.</summary>
 public static class DevOutboxPage
 {
+    /// <summary>The dev outbox as the one notification channel: the embedded runtime's, never the Azure runtime's.</summary>
+    public static IServiceCollection AddDevOutbox(this IServiceCollection services)
+    {
+        services.AddSingleton<DevOutbox>();
+        services.AddSingleton<INotificationChannel>(sp => sp.GetRequiredService<DevOutbox>());
+        return services;
+    }
+
     public static IEndpointRouteBuilder MapDevOutbox(this IEndpointRouteBuilder endpoints, bool embedded)
     {
         endpoints.MapGet("/dev/outbox", async (HttpContext context, DevOutbox outbox, CancellationToken cancellationToken) =>

@@ -11,7 +11,8 @@ using SupportHub.Functions.Intake;
 
 namespace SupportHub.Functions.Workflows;
 
-/// <summary>The ticket workflow, its queue functions, the notification channel, signed links and the agent routes.</summary>
+/// <summary>The ticket workflow, its queue functions, signed links and the agent routes. The notification
+/// channel the notifications handler sends through is the runtime's (dev outbox or the Azure senders).</summary>
 public static class WorkflowServices
 {
     public static IServiceCollection AddTicketWorkflows(this IServiceCollection services)
@@ -26,8 +27,6 @@ public static class WorkflowServices
         services.AddSingleton(sp => new LinkSigner(
             sp.GetRequiredService<HubSecrets>().LinkSigningKey,
             sp.GetRequiredService<IOptions<SupportHubOptions>>().Value.PublicBaseUrl!));
-        services.AddSingleton<DevOutbox>();
-        services.AddSingleton<INotificationChannel>(sp => sp.GetRequiredService<DevOutbox>());
 
         services.AddScoped<TicketRoutes.Agent>();
         services.AddSingleton<AgentApiKey>();
@@ -37,12 +36,10 @@ public static class WorkflowServices
         return services;
     }
 
-    /// <param name="embedded">True when no Functions host fronts the hub: only then is the dev outbox shown.</param>
-    public static IEndpointRouteBuilder MapTicketWorkflows(this IEndpointRouteBuilder endpoints, bool embedded)
+    public static IEndpointRouteBuilder MapTicketWorkflows(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapTicketRoutes();
         endpoints.MapSignedLinks();
-        endpoints.MapDevOutbox(embedded);
         return endpoints;
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Azure;
 using SupportHub.Azure.Email;
+using SupportHub.Notifications;
 using SupportHub.Policy;
 
 namespace SupportHub.Azure.Tests.Email;
@@ -58,6 +59,29 @@ public sealed class SendGridSenderTests
         Assert.Equal(429, failure.Status);
         Assert.Equal(2, _stub.Requests.Count);
         Assert.True(JsonNode.Parse(_stub.Requests[1].Text)!["mail_settings"]!["sandbox_mode"]!["enable"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task SendAsChannel_Email_SendsTheRenderedTextUnderTheHubsMessageId()
+    {
+        _stub.Answer(HttpStatusCode.Accepted);
+        INotificationChannel channel = new SendGridSender(new SendGridSettings("SG.k", "support@example.com"), Notifications.Ledger(), _stub.Options(Notifications.Now));
+
+        await channel.SendAsync(new RenderedNotification(Notifications.Page(Channel.Email, "T-42:7:page:email"), "rendered text", [], "<T-42.7.page.email@example.com>"), CancellationToken.None);
+
+        var body = JsonNode.Parse(Assert.Single(_stub.Requests).Text)!;
+        Assert.Equal("rendered text", body["content"]![0]!["value"]!.GetValue<string>());
+        Assert.Equal("<T-42.7.page.email@example.com>", body["headers"]!["Message-ID"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task SendAsChannel_AnotherKind_ThrowsAndSendsNothing()
+    {
+        INotificationChannel channel = new SendGridSender(new SendGridSettings("SG.k", "support@example.com"), Notifications.Ledger(), _stub.Options(Notifications.Now));
+
+        await Assert.ThrowsAsync<ArgumentException>(() => channel.SendAsync(new RenderedNotification(Notifications.Page(Channel.Sms), "text", [], null), CancellationToken.None));
+
+        Assert.Empty(_stub.Requests);
     }
 
     [Fact]

@@ -114,6 +114,33 @@ public sealed class ServiceBusSenderTests
         Assert.Equal((int)status, failure.Status);
     }
 
+    [Fact]
+    public async Task GetNamespaceProperties_Manager_ReadsNamespaceInfoWithTheSendersToken()
+    {
+        _stub.Answer(HttpStatusCode.OK, "<entry xmlns=\"http://www.w3.org/2005/Atom\"><title>contoso</title></entry>", "application/atom+xml");
+        var sender = new ServiceBusSender("contoso.servicebus.windows.net", new FixedTokenCredential("sb-token"), _stub.Options(Now));
+
+        var entry = await sender.GetNamespacePropertiesAsync(CancellationToken.None);
+
+        var request = Assert.Single(_stub.Requests);
+        Assert.Equal(("GET", "https://contoso.servicebus.windows.net/$namespaceinfo?api-version=2021-05"), (request.Method, request.Uri.AbsoluteUri));
+        Assert.Equal("Bearer sb-token", request.Headers["Authorization"]);
+        Assert.Null(request.Body);
+        Assert.Contains("<title>contoso</title>", entry, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetNamespaceProperties_SenderWithoutManageRights_ThrowsWith401()
+    {
+        // A namespace read needs Manage rights; the hub's identity (Data Sender and Data Receiver) has none.
+        _stub.Answer(HttpStatusCode.Unauthorized, "<Error><Code>401</Code><Detail>Unauthorized</Detail></Error>", "application/xml");
+        var sender = new ServiceBusSender("contoso.servicebus.windows.net", new FixedTokenCredential("t"), _stub.Options(Now));
+
+        var failure = await Assert.ThrowsAsync<RequestFailedException>(() => sender.GetNamespacePropertiesAsync(CancellationToken.None));
+
+        Assert.Equal(401, failure.Status);
+    }
+
     [Theory]
     [InlineData("contoso.servicebus.windows.net")]
     [InlineData("https://contoso.servicebus.windows.net/")]

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Azure;
 using NodaTime;
 using SupportHub.Azure.Sms;
+using SupportHub.Notifications;
 using SupportHub.Policy;
 using SupportHub.Testing;
 
@@ -107,5 +108,26 @@ public sealed class AcsSmsSenderTests
 
         Assert.Equal(400, failure.Status);
         Assert.Contains("Invalid To phone number format.", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SendAsChannel_Sms_SendsTheRenderedText()
+    {
+        _stub.Answer(HttpStatusCode.Accepted, """{"value":[{"to":"+13125550101","httpStatusCode":202,"repeatabilityResult":"accepted","successful":true}]}""");
+        INotificationChannel channel = new AcsSmsSender(Endpoint, AccessKey, "+18005550000", Notifications.Ledger(), _stub.Options(Notifications.Now));
+
+        await channel.SendAsync(new RenderedNotification(Notifications.Page(Channel.Sms), "rendered page", [], null), CancellationToken.None);
+
+        Assert.Equal("rendered page", JsonNode.Parse(Assert.Single(_stub.Requests).Text)!["message"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task SendAsChannel_AnotherKind_ThrowsAndSendsNothing()
+    {
+        INotificationChannel channel = new AcsSmsSender(Endpoint, AccessKey, "+18005550000", Notifications.Ledger(), _stub.Options(Notifications.Now));
+
+        await Assert.ThrowsAsync<ArgumentException>(() => channel.SendAsync(new RenderedNotification(Notifications.Page(Channel.Email), "text", [], null), CancellationToken.None));
+
+        Assert.Empty(_stub.Requests);
     }
 }

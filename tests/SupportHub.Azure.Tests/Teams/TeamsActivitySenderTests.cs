@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Graph;
 using Microsoft.Kiota.Abstractions.Authentication;
 using SupportHub.Azure.Teams;
+using SupportHub.Notifications;
 using SupportHub.Policy;
 
 namespace SupportHub.Azure.Tests.Teams;
@@ -11,13 +12,14 @@ namespace SupportHub.Azure.Tests.Teams;
 // (learn.microsoft.com/graph/api/userteamwork-sendactivitynotification) and what a Graph error does.
 public sealed class TeamsActivitySenderTests
 {
+    private static readonly Uri Hub = new("https://hub.example.com");
     private readonly StubHandler _stub = new();
 
     [Fact]
     public async Task Send_Page_PostsActivityNotificationWithTheAcknowledgeLink()
     {
         _stub.Answer(HttpStatusCode.NoContent);
-        var sender = new TeamsActivitySender(Graph(), Notifications.Ledger());
+        var sender = new TeamsActivitySender(Graph(), Notifications.Ledger(), Hub);
 
         await sender.SendAsync(Notifications.Page(Channel.Teams, "T-42:7:page:teams"), "Sev1 ticket T-42 from acme: payment page down.", new Uri("https://hub.example.com/api/links/abc"), CancellationToken.None);
 
@@ -36,7 +38,7 @@ public sealed class TeamsActivitySenderTests
     public async Task Send_Redelivered_SendsOnce()
     {
         _stub.Answer(HttpStatusCode.NoContent);
-        var sender = new TeamsActivitySender(Graph(), Notifications.Ledger());
+        var sender = new TeamsActivitySender(Graph(), Notifications.Ledger(), Hub);
 
         await sender.SendAsync(Notifications.Page(Channel.Teams), "text", new Uri("https://hub/ack"), CancellationToken.None);
         await sender.SendAsync(Notifications.Page(Channel.Teams), "text", new Uri("https://hub/ack"), CancellationToken.None);
@@ -48,12 +50,50 @@ public sealed class TeamsActivitySenderTests
     public async Task Send_GraphRefuses_Throws()
     {
         _stub.Answer(HttpStatusCode.Forbidden, """{"error":{"code":"Forbidden","message":"Missing role permissions on the request."}}""");
-        var sender = new TeamsActivitySender(Graph(), Notifications.Ledger());
+        var sender = new TeamsActivitySender(Graph(), Notifications.Ledger(), Hub);
 
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => sender.SendAsync(Notifications.Page(Channel.Teams), "text", new Uri("https://hub/ack"), CancellationToken.None));
 
         Assert.IsType<Microsoft.Graph.Models.ODataErrors.ODataError>(failure);
         Assert.Equal(403, ((Microsoft.Graph.Models.ODataErrors.ODataError)failure).ResponseStatusCode);
+    }
+
+    [Fact]
+    public async Task SendAsChannel_PageWithLinks_OpensTheAcknowledgeLink()
+    {
+        _stub.Answer(HttpStatusCode.NoContent);
+        INotificationChannel channel = new TeamsActivitySender(Graph(), Notifications.Ledger(), Hub);
+        var expires = Notifications.Now + NodaTime.Duration.FromHours(1);
+        RenderedLink[] links =
+        [
+            new(LinkAction.RateGood, "Rate the support good", "https://hub.example.com/api/links/good", expires),
+            new(LinkAction.Acknowledge, "Acknowledge the page", "https://hub.example.com/api/links/ack", expires),
+        ];
+
+        await channel.SendAsync(new RenderedNotification(Notifications.Page(Channel.Teams, "T-42:7:page:teams"), "text", links, null), CancellationToken.None);
+
+        Assert.Equal("https://hub.example.com/api/links/ack", JsonNode.Parse(Assert.Single(_stub.Requests).Text)!["topic"]!["webUrl"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task SendAsChannel_NoLinks_OpensTheHub()
+    {
+        _stub.Answer(HttpStatusCode.NoContent);
+        INotificationChannel channel = new TeamsActivitySender(Graph(), Notifications.Ledger(), Hub);
+
+        await channel.SendAsync(new RenderedNotification(Notifications.Page(Channel.Teams, "T-42:7:page:teams"), "text", [], null), CancellationToken.None);
+
+        Assert.Equal("https://hub.example.com/", JsonNode.Parse(Assert.Single(_stub.Requests).Text)!["topic"]!["webUrl"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task SendAsChannel_AnotherKind_ThrowsAndSendsNothing()
+    {
+        INotificationChannel channel = new TeamsActivitySender(Graph(), Notifications.Ledger(), Hub);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => channel.SendAsync(new RenderedNotification(Notifications.Page(Channel.Sms), "text", [], null), CancellationToken.None));
+
+        Assert.Empty(_stub.Requests);
     }
 
     private GraphServiceClient Graph() => new(new HttpClient(_stub), new AnonymousAuthenticationProvider());

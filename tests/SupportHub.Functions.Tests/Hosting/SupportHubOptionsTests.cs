@@ -83,6 +83,26 @@ public sealed class SupportHubOptionsTests : IDisposable
     }
 
     [Fact]
+    public void Start_PolicyJson_BecomesThePolicyFile()
+    {
+        var json = File.ReadAllText(HubFactory.Fixture("policy.json"));
+        using var hub = new HubFactory(_data.Path, new Dictionary<string, string?> { ["SupportHub:Policy"] = string.Empty, ["SupportHub:PolicyJson"] = json });
+        hub.CreateClient().Dispose();
+
+        var policy = hub.Services.GetRequiredService<IOptions<SupportHubOptions>>().Value.Policy!;
+        Assert.Equal(json, File.ReadAllText(policy));
+        Assert.NotNull(hub.Services.GetRequiredService<SupportHub.Policy.SupportPolicy>());
+    }
+
+    [Fact]
+    public void Start_PolicyAndPolicyJson_FailsAskingForOne()
+    {
+        var failures = HubFactory.StartFailures(_data.Path, new Dictionary<string, string?> { ["SupportHub:PolicyJson"] = "{}" });
+
+        Assert.Contains("SupportHub:Policy and SupportHub:PolicyJson are both set; set one.", failures);
+    }
+
+    [Fact]
     public void Start_PolicyFileMissing_FailsNamingThePath()
     {
         var missing = Path.Combine(_data.Path, "nowhere.json");

@@ -1,13 +1,14 @@
 using NodaTime;
-using SupportHub.Notifications;
 
-namespace SupportHub.Functions.Notifications;
+namespace SupportHub.Notifications;
 
-// The notification-channel seam (STYLE.md rule 7): the embedded hub's dev outbox now; the Teams
-// (Graph activity feed), SMS (ACS) and email (SendGrid) senders implement the same interface. A
-// channel receives the notification already rendered: its text with the signed links written out,
+// The notification-channel seam (STYLE.md rule 7). Each runtime brings its own channels: the
+// embedded hub's dev outbox keeps every notification for a developer to read; in Azure the email
+// (SendGrid), SMS (ACS) and Teams (Graph activity feed) senders are each a channel for their kind.
+// A channel receives the notification already rendered: its text with the signed links written out,
 // the links themselves (a Teams card or an email can show them as buttons), and for email the
-// Message-ID the hub owns.
+// Message-ID the hub owns. Pure data, so it lives in Core where both the function app and the Azure
+// adapters see it.
 
 /// <summary>A signed link as a person sees it.</summary>
 /// <param name="Label">What the link does, in words: "Acknowledge the page".</param>
