@@ -22,6 +22,17 @@ public static class SupportHubHosting
     public static WebApplicationBuilder AddSupportHub(this WebApplicationBuilder builder)
     {
         ListenOnDefaultUrlUnlessConfigured(builder);
+        // The hub's defaults, below every other source (environment variables and arguments override them).
+        // In code rather than appsettings.json: `dotnet run --project src/SupportHub.Functions` runs in the
+        // folder it was started from, which has no appsettings.json.
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Information",
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+            },
+        });
 
         var services = builder.Services;
         services.AddOptions<SupportHubOptions>().BindConfiguration(SupportHubOptions.Section).ValidateOnStart();

@@ -3,10 +3,12 @@ using SupportHub.Policy;
 
 namespace SupportHub.Functions.Hosting;
 
-// Relative paths in configuration mean "relative to the content root" (the working directory of
-// the process by default), and an unset policy means the sample the repository ships, found by
-// walking up from the content root (src/SupportHub.Functions when run with `dotnet run --project`)
-// and from the build output. Done once, here, so every consumer sees absolute paths.
+// Relative paths in configuration (DataPath, Policy) are resolved from the checkout's root when the hub
+// runs from one (the folder holding samples/policy.json, found by walking up from the content root):
+// `dotnet run --project src/SupportHub.Functions` runs in the project's folder, yet its data belongs in
+// ./.supporthub at the root, where the README and a newcomer look for it. Elsewhere (a published hub)
+// they are resolved from the content root, the process's working directory. An unset policy means the
+// sample the repository ships. Done once, here, so every consumer sees absolute paths.
 
 /// <summary>Resolves <see cref="SupportHubOptions"/> paths before validation.</summary>
 public sealed class SupportHubOptionsSetup(IHostEnvironment environment, IConfiguration configuration) : IPostConfigureOptions<SupportHubOptions>
@@ -16,14 +18,15 @@ public sealed class SupportHubOptionsSetup(IHostEnvironment environment, IConfig
 
     public void PostConfigure(string? name, SupportHubOptions options)
     {
-        var root = environment.ContentRootPath;
+        var sample = FindUpwards(SamplePolicy, environment.ContentRootPath);
+        var root = sample is null ? environment.ContentRootPath : Path.GetDirectoryName(Path.GetDirectoryName(sample))!;
         if (!string.IsNullOrWhiteSpace(options.DataPath))
         {
             options.DataPath = Path.GetFullPath(options.DataPath, root);
         }
 
         options.Policy = string.IsNullOrWhiteSpace(options.Policy)
-            ? FindUpwards(SamplePolicy, root) ?? FindUpwards(SamplePolicy, AppContext.BaseDirectory)
+            ? sample ?? FindUpwards(SamplePolicy, AppContext.BaseDirectory)
             : Path.GetFullPath(options.Policy, root);
 
         if (string.IsNullOrWhiteSpace(options.PublicBaseUrl))

@@ -12,7 +12,7 @@ public sealed class SupportHubOptionsSetupTests : IDisposable
     public void Dispose() => _root.Dispose();
 
     [Fact]
-    public void PostConfigure_RelativePaths_AreResolvedAgainstTheContentRoot()
+    public void PostConfigure_RelativePathsOutsideACheckout_AreResolvedAgainstTheContentRoot()
     {
         var options = new SupportHubOptions { DataPath = "./.supporthub", Policy = "config/policy.json" };
 
@@ -23,7 +23,7 @@ public sealed class SupportHubOptionsSetupTests : IDisposable
     }
 
     [Fact]
-    public void PostConfigure_NoPolicy_FindsTheRepositorySampleAboveTheContentRoot()
+    public void PostConfigure_InACheckout_FindsTheSampleAndKeepsDataAtTheCheckoutsRoot()
     {
         // `dotnet run --project src/SupportHub.Functions`: the content root is two levels below samples/.
         var sample = Path.Combine(_root.Path, "samples", "policy.json");
@@ -35,6 +35,8 @@ public sealed class SupportHubOptionsSetupTests : IDisposable
         Setup(contentRoot).PostConfigure(null, options);
 
         Assert.Equal(sample, options.Policy);
+        // Where the README says the data is (./.supporthub), not src/SupportHub.Functions/.supporthub.
+        Assert.Equal(Path.Combine(_root.Path, ".supporthub"), options.DataPath);
     }
 
     [Theory]
