@@ -15,6 +15,7 @@ public static class Program
         Sla.SlaCommand.Create(),
         OnCall.OncallCommand.Create(),
         SimulateCommand.Create(),
+        DeadLetters.DeadLettersCommand.Create(),
     };
 
     public static int Main(string[] args)

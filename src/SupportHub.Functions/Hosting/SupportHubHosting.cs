@@ -125,6 +125,17 @@ public static class SupportHubHosting
 
             return 1;
         }
+        catch (Exception exception) when (exception is DataFolderInUseException or DamagedDatabaseException)
+        {
+            // The data folder is another hub's, or its database cannot be trusted: say so and what to do.
+            await Console.Error.WriteLineAsync($"SupportHub cannot start: {exception.Message}");
+            if (underTestServer)
+            {
+                throw;
+            }
+
+            return 1;
+        }
     }
 
     private static List<string> ValidationFailures(Exception exception) => exception switch
