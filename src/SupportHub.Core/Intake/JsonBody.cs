@@ -39,21 +39,32 @@ public static class JsonBody
             return IntakeParse<JsonDocument>.Failure(IntakeProblem.Malformed(whole, $"Is not valid JSON: {e.Message}"));
         }
 
-        if (json.IndexOf("\\u"u8) >= 0 && UnpairedSurrogate(json, name) is { } problem)
+        if (FirstUnpairedSurrogate(json) is { } found)
         {
             document.Dispose();
-            return IntakeParse<JsonDocument>.Failure(problem);
+            var path = found.Path.Length == 0 ? whole
+                : name is null ? found.Path
+                : found.Path.StartsWith('[') ? name + found.Path : $"{name}.{found.Path}";
+            const string Unpaired = "an unpaired surrogate (a \\uD800-\\uDFFF escape without its partner): not Unicode text.";
+            return IntakeParse<JsonDocument>.Failure(IntakeProblem.Malformed(path, (found.InPropertyName ? "Has a property name with " : "Has ") + Unpaired));
         }
 
         return IntakeParse<JsonDocument>.Success(document);
     }
 
-    // Walks a document that parsed, keeping the path of the current value, and names the first
-    // string that is not text.
-    private static IntakeProblem? UnpairedSurrogate(ReadOnlySpan<byte> json, string? name)
+    /// <summary>
+    /// Where, in JSON that parses with <paramref name="options"/>, the first string that is not text
+    /// is: its path (<c>from.name</c>, <c>[0].data.message</c>, empty for the root) or, for a
+    /// property name, the path of its object. Null when every string is text.
+    /// </summary>
+    public static (string Path, bool InPropertyName)? FirstUnpairedSurrogate(ReadOnlySpan<byte> json, JsonReaderOptions options = default)
     {
-        const string Unpaired = "an unpaired surrogate (a \\uD800-\\uDFFF escape without its partner): not Unicode text.";
-        var reader = new Utf8JsonReader(json);
+        if (json.IndexOf("\\u"u8) < 0)
+        {
+            return null;
+        }
+
+        var reader = new Utf8JsonReader(json, options);
         var containers = new List<string>(); // the path segment of each open object or array
         var nextIndex = new List<int>();     // per open container: the next element's index, or -1 in an object
         string? property = null;
@@ -69,13 +80,7 @@ public static class JsonBody
             return nextIndex[^1] < 0 ? "." + property : $"[{nextIndex[^1]++}]";
         }
 
-        string Field(string segment)
-        {
-            var path = (string.Concat(containers) + segment).TrimStart('.');
-            return path.Length == 0 ? name ?? "body"
-                : name is null ? path
-                : path.StartsWith('[') ? name + path : $"{name}.{path}";
-        }
+        string PathTo(string segment) => (string.Concat(containers) + segment).TrimStart('.');
 
         while (reader.Read())
         {
@@ -84,7 +89,7 @@ public static class JsonBody
                 case JsonTokenType.PropertyName:
                     if (!IsText(ref reader))
                     {
-                        return IntakeProblem.Malformed(Field(""), "Has a property name with " + Unpaired);
+                        return (PathTo(""), true);
                     }
 
                     property = reader.GetString();
@@ -101,9 +106,11 @@ public static class JsonBody
                     var segment = Segment();
                     if (!IsText(ref reader))
                     {
-                        return IntakeProblem.Malformed(Field(segment), "Has " + Unpaired);
+                        return (PathTo(segment), false);
                     }
 
+                    break;
+                case JsonTokenType.Comment:
                     break;
                 default:
                     Segment();

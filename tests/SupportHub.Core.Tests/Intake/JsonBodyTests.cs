@@ -40,6 +40,16 @@ public sealed class JsonBodyTests
     }
 
     [Fact]
+    public void FirstUnpairedSurrogate_WithTheReaderOptionsOfAPolicyFile_SkipsCommentsAndFindsTheString()
+    {
+        var options = new System.Text.Json.JsonReaderOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true };
+
+        var found = JsonBody.FirstUnpairedSurrogate("""{ /* \ud800 */ "people": { "bob": { "name": "B\udc00b" }, }, }"""u8, options);
+
+        Assert.Equal(("people.bob.name", false), found);
+    }
+
+    [Fact]
     public void Parse_NotUtf8OrNotJson_IsMalformedNamingTheWhole()
     {
         Assert.Equal("charsets", Assert.Single(JsonBody.Parse([0x7B, 0xED, 0xA0, 0x80, 0x7D], "charsets").Problems).Field);

@@ -67,6 +67,22 @@ public sealed class SupportHubRunTests : IDisposable
     }
 
     [Fact]
+    public async Task Start_PolicyWithAnUnpairedSurrogate_ExitsWith1NamingThePathWithoutAStackTrace()
+    {
+        var policy = _data.File("policy.json");
+        var text = await File.ReadAllTextAsync(HubFactory.Fixture("policy.json"));
+        Assert.Contains("\"Example Software\"", text, StringComparison.Ordinal);
+        await File.WriteAllTextAsync(policy, text.Replace("\"Example Software\"", "\"Example \\ud800 Software\"", StringComparison.Ordinal));
+
+        using var hub = StartHub(_data.File("data"), policy: policy);
+        var exitCode = await hub.WaitForExitAsync(Patience);
+
+        Assert.Equal(SupportHubRun.CannotStart, exitCode);
+        Assert.StartsWith($"SupportHub cannot start: SupportHub:Policy: {policy}: organization.name: has an unpaired surrogate", hub.StandardError, StringComparison.Ordinal);
+        AssertNoStackTrace(hub.Output);
+    }
+
+    [Fact]
     public async Task Start_ShortApiKey_ExitsWith1NamingTheSettingWithoutAStackTrace()
     {
         using var hub = StartHub(_data.Path, settings: new() { ["SupportHub__ApiKey"] = "short" });
