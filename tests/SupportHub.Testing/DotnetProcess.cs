@@ -9,6 +9,7 @@ public sealed class DotnetProcess : IDisposable
     private readonly Process _process;
     private readonly Lock _gate = new();
     private readonly List<string> _lines = [];
+    private readonly List<string> _errors = [];
     private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Found)> _waiters = [];
 
     private DotnetProcess(Process process) => _process = process;
@@ -23,6 +24,18 @@ public sealed class DotnetProcess : IDisposable
             lock (_gate)
             {
                 return string.Join('\n', _lines);
+            }
+        }
+    }
+
+    /// <summary>What the process printed on stderr alone.</summary>
+    public string StandardError
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return string.Join('\n', _errors);
             }
         }
     }
@@ -51,7 +64,7 @@ public sealed class DotnetProcess : IDisposable
         var process = new Process { StartInfo = start };
         var child = new DotnetProcess(process);
         process.OutputDataReceived += (_, e) => child.Received(e.Data);
-        process.ErrorDataReceived += (_, e) => child.Received(e.Data);
+        process.ErrorDataReceived += (_, e) => child.Received(e.Data, error: true);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -119,7 +132,7 @@ public sealed class DotnetProcess : IDisposable
         _process.Dispose();
     }
 
-    private void Received(string? line)
+    private void Received(string? line, bool error = false)
     {
         if (line is null)
         {
@@ -130,6 +143,11 @@ public sealed class DotnetProcess : IDisposable
         lock (_gate)
         {
             _lines.Add(line);
+            if (error)
+            {
+                _errors.Add(line);
+            }
+
             for (var i = _waiters.Count - 1; i >= 0; i--)
             {
                 if (_waiters[i].Match(line))

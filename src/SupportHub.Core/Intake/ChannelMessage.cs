@@ -162,26 +162,17 @@ internal sealed partial class FieldReader(SupportPolicy policy)
     }
 }
 
-/// <summary>The JSON bodies of the signed webhooks: UTF-8, valid JSON, an object — each refused with its own problem.</summary>
+/// <summary>The JSON bodies of the signed webhooks: read by <see cref="JsonBody"/>, and an object.</summary>
 internal static class IntakeJson
 {
     public static IntakeParse<ChannelMessage> ParseObject(ReadOnlySpan<byte> json, Func<JsonElement, IntakeParse<ChannelMessage>> read)
     {
-        // JsonDocument checks UTF-8 only when a string is read, which would then throw: check it first.
-        if (!System.Text.Unicode.Utf8.IsValid(json))
+        var parsed = JsonBody.Parse(json);
+        if (!parsed.Ok)
         {
-            return IntakeParse<ChannelMessage>.Failure(IntakeProblem.Malformed("body", "Is not UTF-8."));
+            return IntakeParse<ChannelMessage>.Failure(parsed.Problems);
         }
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json.ToArray());
-        }
-        catch (JsonException)
-        {
-            return IntakeParse<ChannelMessage>.Failure(IntakeProblem.Malformed("body", "Is not valid JSON."));
-        }
-        using (document)
+        using (var document = parsed.Value!)
         {
             return document.RootElement.ValueKind == JsonValueKind.Object
                 ? read(document.RootElement)

@@ -28,21 +28,12 @@ public static class EventGridDelivery
 
     public static IntakeParse<IReadOnlyList<EventGridEvent>> Parse(ReadOnlySpan<byte> json)
     {
-        // JsonDocument checks UTF-8 only when a string is read, which would then throw: check it first.
-        if (!System.Text.Unicode.Utf8.IsValid(json))
+        var parsed = JsonBody.Parse(json);
+        if (!parsed.Ok)
         {
-            return IntakeParse<IReadOnlyList<EventGridEvent>>.Failure(IntakeProblem.Malformed("body", "Is not UTF-8."));
+            return IntakeParse<IReadOnlyList<EventGridEvent>>.Failure(parsed.Problems);
         }
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json.ToArray());
-        }
-        catch (JsonException)
-        {
-            return IntakeParse<IReadOnlyList<EventGridEvent>>.Failure(IntakeProblem.Malformed("body", "Is not valid JSON."));
-        }
-        using (document)
+        using (var document = parsed.Value!)
         {
             var root = document.RootElement;
             var items = root.ValueKind switch

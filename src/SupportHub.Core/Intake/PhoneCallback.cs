@@ -20,6 +20,8 @@ public static class PhoneCallback
 
     private static readonly string[] Fields = ["callId", "from", "to", "selection", "severity", "transcript", "recordingUrl", "callbackNumber", "occurredAt"];
 
+    private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
+
     public static IntakeParse<ChannelMessage> ParseJson(ReadOnlySpan<byte> json, SupportPolicy policy, Instant receivedAt, int maxTextChars)
     {
         ArgumentNullException.ThrowIfNull(policy);
@@ -31,14 +33,17 @@ public static class PhoneCallback
         });
     }
 
-    /// <summary>application/x-www-form-urlencoded: <c>callId=call-77&amp;from=%2B1312…</c>; the first value of a repeated field counts.</summary>
+    /// <summary>application/x-www-form-urlencoded: <c>callId=call-77&amp;from=%2B1312…</c>; the first value
+    /// of a repeated field counts. The body and every %-escaped name and value must be UTF-8: an escape
+    /// that spells anything else (<c>%ED%A0%80</c>, a surrogate) is malformed, as the same text escaped
+    /// in a JSON body would be.</summary>
     public static IntakeParse<ChannelMessage> ParseForm(ReadOnlySpan<byte> form, SupportPolicy policy, Instant receivedAt, int maxTextChars)
     {
         ArgumentNullException.ThrowIfNull(policy);
         string text;
         try
         {
-            text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(form);
+            text = StrictUtf8.GetString(form);
         }
         catch (DecoderFallbackException)
         {
@@ -48,22 +53,32 @@ public static class PhoneCallback
         foreach (var pair in text.Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = pair.IndexOf('=', StringComparison.Ordinal);
-            string name, value;
-            try
+            if (Unescape(eq < 0 ? pair : pair[..eq]) is not { } name)
             {
-                name = Unescape(eq < 0 ? pair : pair[..eq]);
-                value = eq < 0 ? "" : Unescape(pair[(eq + 1)..]);
+                return IntakeParse<ChannelMessage>.Failure(IntakeProblem.Malformed("body", "Has a field name whose %-escapes are not UTF-8."));
             }
-            catch (UriFormatException)
+            if (Unescape(eq < 0 ? "" : pair[(eq + 1)..]) is not { } value)
             {
-                return IntakeParse<ChannelMessage>.Failure(IntakeProblem.Malformed("body", "Has a malformed %-escape."));
+                return IntakeParse<ChannelMessage>.Failure(IntakeProblem.Malformed(name, "Has %-escapes that are not UTF-8."));
             }
             values.TryAdd(name, value);
         }
         return Build(Fields.ToDictionary(f => f, f => values.GetValueOrDefault(f)), new FieldReader(policy), receivedAt, maxTextChars);
     }
 
-    private static string Unescape(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
+    // '+' is a space; %XX is a byte; a '%' not followed by two hex digits stands for itself. Null when the bytes are not UTF-8.
+    private static string? Unescape(string text)
+    {
+        try
+        {
+            var bytes = StrictUtf8.GetBytes(text);
+            return StrictUtf8.GetString(System.Net.WebUtility.UrlDecodeToBytes(bytes, 0, bytes.Length));
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
+    }
 
     private static IntakeParse<ChannelMessage> Build(Dictionary<string, string?> values, FieldReader read, Instant receivedAt, int maxTextChars)
     {

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using SupportHub.Functions.CustomHandler;
@@ -39,6 +38,10 @@ public static class SupportHubHosting
         services.AddSingleton<IPostConfigureOptions<SupportHubOptions>, SupportHubOptionsSetup>();
         services.AddSingleton<IValidateOptions<SupportHubOptions>, SupportHubOptionsValidator>();
         services.AddSingleton<IConfigureOptions<SupportHubOptions>, PolicyJsonSetup>();
+
+        // A background service that fails (the queue pump when its database fails) stops the hub,
+        // which then exits non-zero (SupportHubRun): never a hub that answers intake with no pump.
+        services.Configure<HostOptions>(host => host.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost);
 
         services.AddSingleton<IClock>(SystemClock.Instance);
         services.AddSingleton(sp => HubSecrets.Resolve(sp.GetRequiredService<IOptions<SupportHubOptions>>().Value));
@@ -97,54 +100,6 @@ public static class SupportHubHosting
         app.MapBoard();
         return app;
     }
-
-    /// <summary>Runs the hub; a configuration that fails validation ends it with exit code 1 and every
-    /// problem on stderr, one per line, instead of a stack trace.</summary>
-    public static async Task<int> RunSupportHubAsync(this WebApplication app)
-    {
-        // WebApplicationFactory runs Main on its TestServer and learns that start-up failed only from an
-        // exception out of Main: there the exception must propagate (after the same report).
-        var underTestServer = app.Services.GetService<IServer>()?.GetType().Name == "TestServer";
-        try
-        {
-            await app.RunAsync();
-            return 0;
-        }
-        catch (Exception exception) when (ValidationFailures(exception) is { Count: > 0 } failures)
-        {
-            await Console.Error.WriteLineAsync("SupportHub cannot start: its configuration is invalid.");
-            foreach (var failure in failures)
-            {
-                await Console.Error.WriteLineAsync($"  {failure}");
-            }
-
-            if (underTestServer)
-            {
-                throw;
-            }
-
-            return 1;
-        }
-        catch (Exception exception) when (exception is DataFolderInUseException or DamagedDatabaseException)
-        {
-            // The data folder is another hub's, or its database cannot be trusted: say so and what to do.
-            await Console.Error.WriteLineAsync($"SupportHub cannot start: {exception.Message}");
-            if (underTestServer)
-            {
-                throw;
-            }
-
-            return 1;
-        }
-    }
-
-    private static List<string> ValidationFailures(Exception exception) => exception switch
-    {
-        OptionsValidationException invalid => invalid.Failures.ToList(),
-        AggregateException all when all.InnerExceptions.All(e => e is OptionsValidationException) =>
-            all.InnerExceptions.Cast<OptionsValidationException>().SelectMany(e => e.Failures).ToList(),
-        _ => [],
-    };
 
     /// <summary>The Functions host starts a custom handler with this port; without it the hub runs embedded.</summary>
     public static bool UnderFunctionsHost(IConfiguration configuration) =>

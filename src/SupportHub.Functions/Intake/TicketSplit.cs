@@ -38,25 +38,23 @@ internal static class TicketSplit
             }
             if (body!.Length > 0)
             {
-                try
+                var parsed = JsonBody.Parse(body);
+                if (!parsed.Ok)
                 {
-                    using var document = JsonDocument.Parse(body);
-                    if (document.RootElement.ValueKind != JsonValueKind.Object)
-                    {
-                        return IntakeHttp.Problem(StatusCodes.Status400BadRequest, "body", "Must be a JSON object.");
-                    }
-                    if (document.RootElement.TryGetProperty("ticket", out var ticket))
-                    {
-                        other = ticket.ValueKind == JsonValueKind.String ? ticket.GetString()!.TrimStart('#') : null;
-                        if (other is null || other.Length == 0 || !other.All(char.IsAsciiDigit))
-                        {
-                            return IntakeHttp.Problem(StatusCodes.Status422UnprocessableEntity, "ticket", "Must be a ticket reference such as \"1002\".");
-                        }
-                    }
+                    return IntakeHttp.Problems(parsed.Problems);
                 }
-                catch (JsonException)
+                using var document = parsed.Value!;
+                if (document.RootElement.ValueKind != JsonValueKind.Object)
                 {
-                    return IntakeHttp.Problem(StatusCodes.Status400BadRequest, "body", "Is not valid JSON.");
+                    return IntakeHttp.Problem(StatusCodes.Status400BadRequest, "body", "Must be a JSON object.");
+                }
+                if (document.RootElement.TryGetProperty("ticket", out var ticket))
+                {
+                    other = ticket.ValueKind == JsonValueKind.String ? ticket.GetString()!.TrimStart('#') : null;
+                    if (other is null || other.Length == 0 || !other.All(char.IsAsciiDigit))
+                    {
+                        return IntakeHttp.Problem(StatusCodes.Status422UnprocessableEntity, "ticket", "Must be a ticket reference such as \"1002\".");
+                    }
                 }
             }
         }

@@ -4,9 +4,10 @@ using SupportHub.Policy;
 namespace SupportHub.Functions.Tickets;
 
 // The JSON body of an agent command, read field by field so every problem names its field:
-// 415 when the body is not JSON by its Content-Type, 400 when it does not parse or a field is
-// missing or of the wrong type, 422 when a field is well formed but means nothing to this hub (an
-// unknown person, status or severity). Every problem of a body is reported at once.
+// 415 when the body is not JSON by its Content-Type, 400 when it does not parse (JsonBody: not
+// UTF-8, not JSON, a string that is not text) or a field is missing or of the wrong type, 422 when
+// a field is well formed but means nothing to this hub (an unknown person, status or severity).
+// Every problem of a body is reported at once.
 
 /// <summary>Reads an agent command's body and collects its problems.</summary>
 public sealed class AgentRequest
@@ -30,32 +31,25 @@ public sealed class AgentRequest
                 title: "Unsupported media type", detail: "Send the body as application/json."));
         }
 
-        // Agent bodies are a few fields: read at most MaxBodyBytes, and check UTF-8 before parsing
-        // (JsonDocument checks it only when a string is read, which would then throw).
+        // Agent bodies are a few fields: read at most MaxBodyBytes. JsonBody refuses what is not
+        // UTF-8, not JSON, or holds a string that is not text (an unpaired surrogate), naming where.
         var (bytes, tooLarge) = await Intake.IntakeHttp.ReadBodyAsync(request, MaxBodyBytes, cancellationToken);
         if (tooLarge is not null)
         {
             return (null, tooLarge);
         }
-        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+
+        var parsed = SupportHub.Intake.JsonBody.Parse(bytes!);
+        if (!parsed.Ok)
         {
-            return (null, Malformed("body", "The body is not UTF-8."));
+            return (null, Problem(StatusCodes.Status400BadRequest, "The request body is malformed.",
+                parsed.Problems.ToDictionary(p => p.Field, p => new[] { p.Detail })));
         }
 
-        try
-        {
-            using var document = JsonDocument.Parse(bytes);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return (null, Malformed("body", "The body must be a JSON object."));
-            }
-
-            return (new AgentRequest(document.RootElement.Clone()), null);
-        }
-        catch (JsonException e)
-        {
-            return (null, Malformed("body", $"The body is not valid JSON: {e.Message}"));
-        }
+        using var document = parsed.Value!;
+        return document.RootElement.ValueKind == JsonValueKind.Object
+            ? (new AgentRequest(document.RootElement.Clone()), null)
+            : (null, Malformed("body", "The body must be a JSON object."));
     }
 
     /// <summary>A required non-empty string.</summary>

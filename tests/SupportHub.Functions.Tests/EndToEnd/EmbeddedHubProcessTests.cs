@@ -52,6 +52,7 @@ public sealed class EmbeddedHubProcessTests : IDisposable
         Assert.Contains("no-such-calendar", hub.Output, StringComparison.Ordinal);
         Assert.Contains("gold", hub.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", hub.Output, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"(?m)^\s+at \S+\(", hub.Output); // no stack trace, from the host's log either
     }
 
     [Fact]

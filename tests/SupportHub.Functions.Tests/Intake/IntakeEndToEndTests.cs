@@ -248,6 +248,40 @@ public sealed class IntakeEndToEndTests : IDisposable
             JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("validationResponse").GetString());
     }
 
+    [Theory]
+    // Inbound Parse sends each field as bytes in a charset, and every decoder the hub uses replaces
+    // what is not text with U+FFFD. So an email can spell a surrogate (UTF-8's ED A0 80, UTF-16's
+    // 00 D8, an HTML &#xD800;, UTF-7's +2AA-, which .NET no longer decodes) but none reaches the
+    // ticket as one: the email is accepted and what it keeps is Unicode text (issue 22).
+    [InlineData("utf-8 bytes of a surrogate")]
+    [InlineData("utf-16 without the low half")]
+    [InlineData("utf-7 text")]
+    [InlineData("html numeric entities")]
+    [InlineData("encoded words in the subject")]
+    public async Task Email_FieldSpellingASurrogate_IsAcceptedAndKeptAsText(string name)
+    {
+        (string Name, byte[] Value)[] fields = name switch
+        {
+            "utf-8 bytes of a surrogate" => [("text", [.. "down "u8, 0xED, 0xA0, 0x80]), ("charsets", """{"text":"UTF-8"}"""u8.ToArray())],
+            "utf-16 without the low half" => [("text", [.. Encoding.Unicode.GetBytes("down "), 0x00, 0xD8]), ("charsets", """{"text":"UTF-16LE"}"""u8.ToArray())],
+            "utf-7 text" => [("text", "down +2AA-"u8.ToArray()), ("charsets", """{"text":"UTF-7"}"""u8.ToArray())],
+            "html numeric entities" => [("html", "<p>down &#xD800; &#56320;</p>"u8.ToArray())],
+            "encoded words in the subject" => [("subject", "=?utf-16le?B?ANg=?= =?utf-7?Q?+2AA-?="u8.ToArray()), ("text", "down"u8.ToArray())],
+            _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
+        };
+
+        var ticket = await IntakeHub.AcceptedTicketAsync(await _hub.EmailAsync(IntakeHub.Form([("from", "dana@acme.gov"u8.ToArray()), .. fields]), "xYzZY"));
+        await _hub.DrainAsync();
+
+        var message = Assert.Single(await _hub.ConversationAsync(ticket));
+        Assert.Contains("down", message.Text, StringComparison.Ordinal);
+        foreach (var kept in new[] { message.Subject, message.Text, (await _hub.TicketAsync(ticket))!.Facts.Subject })
+        {
+            Assert.Equal(System.Buffers.OperationStatus.Done,
+                System.Text.Unicode.Utf8.FromUtf16(kept, new byte[kept.Length * 3], out _, out _, replaceInvalidSequences: false));
+        }
+    }
+
     private Task<HttpResponseMessage> Split(string ticket, string other)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"/api/tickets/{ticket}/split", UriKind.Relative))

@@ -10,11 +10,12 @@ namespace SupportHub.Functions.Tests.Intake;
 
 // Generated hostile input against every intake route and the agent routes, in-process with the real
 // SQLite store: well-formed requests with one thing broken (a truncated or bit-flipped body, wrong
-// JSON types, a missing or garbled header, a mangled multipart part), signed when the route needs a
-// signature so the damage reaches the parsers rather than stopping at authentication. For every
-// answer: never a 5xx; a 4xx is application/problem+json; and a refused request wrote nothing: the
-// ETag counter (moved by any entity write, ticket counter included) and the queue are as before.
-// Seeded, so a failure names a case that replays; bounded by a case count and a time budget.
+// JSON types, a string escaping an unpaired surrogate, a missing or garbled header, a mangled
+// multipart part), signed when the route needs a signature so the damage reaches the parsers
+// rather than stopping at authentication. For every answer: never a 5xx; a 4xx is
+// application/problem+json; and a refused request wrote nothing: the ETag counter (moved by any
+// entity write, ticket counter included) and the queue are as before. Seeded, so a failure names
+// a case that replays; bounded by a case count and a time budget.
 
 public sealed class IntakeFuzzTests(ITestOutputHelper output) : IDisposable
 {
@@ -123,6 +124,8 @@ public sealed class IntakeFuzzTests(ITestOutputHelper output) : IDisposable
             case 4:
                 body["extra" + _random.Next(100)] = WrongValue();
                 break;
+            case 5:
+                return UnpairedSurrogate(body);
             default:
                 return Damage(JsonSerializer.SerializeToUtf8Bytes(body));
         }
@@ -144,6 +147,24 @@ public sealed class IntakeFuzzTests(ITestOutputHelper output) : IDisposable
         10 => "not a number",
         _ => RandomText(_random.Next(1, 40)),
     };
+
+    // A string, or a property name, whose escapes spell a surrogate without its partner. The
+    // serializer would write such a string as U+FFFD, so the escape goes into the JSON text itself.
+    private byte[] UnpairedSurrogate(Dictionary<string, object?> body)
+    {
+        const string Placeholder = "unpaired-surrogate-here";
+        var keys = body.Keys.ToList();
+        if (_random.Next(4) == 0)
+        {
+            body[Placeholder] = "x";
+        }
+        else
+        {
+            body[Pick(keys)] = _random.Next(2) == 0 ? Placeholder : "text " + Placeholder + " more";
+        }
+        var escape = new[] { "\\ud800", "\\udfff", "\\ud83d", "\\ude00x", "\\ud800\\ud800", "\\udbff\\u0041" }[_random.Next(6)];
+        return Encoding.UTF8.GetBytes(JsonSerializer.Serialize(body).Replace(Placeholder, escape, StringComparison.Ordinal));
+    }
 
     // Byte-level damage: truncation, flipped bytes, invalid UTF-8, an inserted quote or brace, deep nesting.
     private byte[] Damage(byte[] bytes)
@@ -229,6 +250,12 @@ public sealed class IntakeFuzzTests(ITestOutputHelper output) : IDisposable
                 break;
             case 3:
                 fields[i] = (fields[i].Name, "=?utf-8?B?" + RandomText(30) + "?= =?bogus?Q?x?=");
+                break;
+            case 4 when _random.Next(2) == 0:
+                // The two JSON fields of Inbound Parse, with an unpaired surrogate escaped in them.
+                fields.Add(_random.Next(2) == 0
+                    ? ("charsets", "{\"text\":\"utf-8\\ud800\"}")
+                    : ("attachment-info", "{\"attachment1\":{\"filename\":\"\\udc00.txt\",\"type\":\"text/plain\"}}"));
                 break;
         }
         var body = IntakeHub.Form([.. fields]);

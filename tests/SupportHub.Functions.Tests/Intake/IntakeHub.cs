@@ -178,14 +178,21 @@ internal sealed class IntakeHub : IDisposable
             ("text", text), ("charsets", "{\"to\":\"UTF-8\",\"subject\":\"UTF-8\",\"from\":\"UTF-8\",\"text\":\"UTF-8\"}"), ("SPF", "pass")), "xYzZY", key);
     }
 
-    public static byte[] Form(params (string Name, string Value)[] fields)
+    public static byte[] Form(params (string Name, string Value)[] fields) =>
+        Form(fields.Select(f => (f.Name, Encoding.UTF8.GetBytes(f.Value))).ToArray());
+
+    /// <summary>The same with each field's bytes as they are (a field in another charset, or not text at all).</summary>
+    public static byte[] Form(params (string Name, byte[] Value)[] fields)
     {
-        var builder = new StringBuilder();
+        using var body = new MemoryStream();
         foreach (var (name, value) in fields)
         {
-            builder.Append("--xYzZY\r\nContent-Disposition: form-data; name=\"").Append(name).Append("\"\r\n\r\n").Append(value).Append("\r\n");
+            body.Write(Encoding.UTF8.GetBytes($"--xYzZY\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n"));
+            body.Write(value);
+            body.Write("\r\n"u8);
         }
-        return Encoding.UTF8.GetBytes(builder.Append("--xYzZY--\r\n").ToString());
+        body.Write("--xYzZY--\r\n"u8);
+        return body.ToArray();
     }
 
     public Task<HttpResponseMessage> ChatAsync(object body, string secret = ChatSecret, Duration? skew = null) =>

@@ -22,6 +22,12 @@ public sealed class IntakeRejectionTests : IDisposable
         "chat: text/plain", "chat: too large", "chat: not JSON", "chat: no messageId", "chat: unknown severity", "chat: from without name or email",
         "phone: xml", "phone: bad selection", "phone: withheld number without callback", "phone: not a URL", "phone: bad occurredAt",
         "sms: no code", "sms: wrong code", "sms: text/plain", "sms: not an array", "sms: missing from", "sms: too large",
+        // A JSON string whose escapes spell a surrogate without its partner is not text: malformed,
+        // like any body that cannot be read (issue 22). A form cannot carry one, but its %-escapes can
+        // spell a surrogate's UTF-8 form, which no decoder accepts either.
+        "chat: unpaired surrogate in text", "chat: lone low surrogate in from.name", "chat: unpaired surrogate in a property name",
+        "phone: unpaired surrogate in transcript", "phone form: %-escaped surrogate in transcript", "phone form: %-escaped surrogate in a name",
+        "sms: unpaired surrogate in the message", "email: unpaired surrogate in charsets", "email: unpaired surrogate in attachment-info",
     ];
 
     [Theory]
@@ -97,6 +103,25 @@ public sealed class IntakeRejectionTests : IDisposable
             "sms: missing from" => (HttpStatusCode.UnprocessableEntity, "[0].data.from", () =>
                 _hub.SmsAsync("[{\"id\":\"e1\",\"eventType\":\"Microsoft.Communication.SMSReceived\",\"data\":{\"messageId\":\"s1\",\"message\":\"ACK 1001\"}}]")),
             "sms: too large" => (HttpStatusCode.RequestEntityTooLarge, "body", () => _hub.SmsAsync(IntakeHub.SmsEvent("s1", "+13125550002", new string('x', 1024 * 1024)))),
+            "chat: unpaired surrogate in text" => (HttpStatusCode.BadRequest, "text", () => _hub.SignedAsync("/api/intake/chat",
+                """{"messageId":"m-1","from":{"email":"dana@acme.gov"},"text":"down \ud800"}""", "application/json", IntakeHub.ChatSecret, null)),
+            "chat: lone low surrogate in from.name" => (HttpStatusCode.BadRequest, "from.name", () => _hub.SignedAsync("/api/intake/chat",
+                """{"messageId":"m-1","from":{"name":"\udc00Dana","email":"dana@acme.gov"},"text":"down"}""", "application/json", IntakeHub.ChatSecret, null)),
+            "chat: unpaired surrogate in a property name" => (HttpStatusCode.BadRequest, "body", () => _hub.SignedAsync("/api/intake/chat",
+                """{"messageId":"m-1","from":{"email":"dana@acme.gov"},"text":"down","\ud83d":1}""", "application/json", IntakeHub.ChatSecret, null)),
+            "phone: unpaired surrogate in transcript" => (HttpStatusCode.BadRequest, "transcript", () => _hub.SignedAsync("/api/intake/phone",
+                """{"callId":"call-1","from":"+13125550101","transcript":"the site \ud800\ud800 is down"}""", "application/json", IntakeHub.PhoneSecret, null)),
+            "phone form: %-escaped surrogate in transcript" => (HttpStatusCode.BadRequest, "transcript", () => _hub.SignedAsync("/api/intake/phone",
+                "callId=call-1&from=%2B13125550101&transcript=down+%ED%A0%80", "application/x-www-form-urlencoded", IntakeHub.PhoneSecret, null)),
+            "phone form: %-escaped surrogate in a name" => (HttpStatusCode.BadRequest, "body", () => _hub.SignedAsync("/api/intake/phone",
+                "callId=call-1&from=%2B13125550101&x%ED%B0%80=1", "application/x-www-form-urlencoded", IntakeHub.PhoneSecret, null)),
+            "sms: unpaired surrogate in the message" => (HttpStatusCode.BadRequest, "[0].data.message", () => _hub.SmsAsync(
+                """[{"id":"e1","eventType":"Microsoft.Communication.SMSReceived","data":{"messageId":"s1","from":"+13125550002","message":"ACK 1001 \udfff"}}]""")),
+            "email: unpaired surrogate in charsets" => (HttpStatusCode.BadRequest, "charsets.text", () =>
+                _hub.EmailAsync(IntakeHub.Form(("from", "dana@acme.gov"), ("charsets", """{"text":"utf-8\ud800"}"""), ("text", "x")), "xYzZY")),
+            "email: unpaired surrogate in attachment-info" => (HttpStatusCode.BadRequest, "attachment-info.attachment1.filename", () =>
+                _hub.EmailAsync(IntakeHub.Form(("from", "dana@acme.gov"), ("text", "x"),
+                    ("attachment-info", """{"attachment1":{"filename":"log\ud800.txt","type":"text/plain"}}""")), "xYzZY")),
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
         };
     }

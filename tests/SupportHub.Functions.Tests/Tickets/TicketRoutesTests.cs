@@ -191,6 +191,38 @@ public sealed class TicketRoutesTests : IAsyncLifetime
         Assert.True((await _hub.TicketAsync("1001")).GetProperty("escalation").GetProperty("active").GetBoolean());
     }
 
+    [Theory]
+    // A JSON string whose escapes spell a surrogate without its partner is not text (issue 22): a
+    // malformed body, 400 naming the field, whether it is a field's value, a property name or the
+    // split route's body; and the ticket is exactly as it was.
+    [InlineData("reply", """{"by":"alice","text":"Looking \ud800 now"}""", "text")]
+    [InlineData("status", """{"to":"Solved","by":"\udc00bob"}""", "by")]
+    [InlineData("severity", """{"level":2,"by":"alice","\ud800":true}""", "body")]
+    [InlineData("ack", """{"by":"bob\ud83d"}""", "by")]
+    [InlineData("split", """{"ticket":"1002\ud800\ud800"}""", "ticket")]
+    public async Task Post_UnpairedSurrogate_Is400NamingTheFieldAndChangesNothing(string action, string body, string field)
+    {
+        var before = await (await _hub.AgentAsync(HttpMethod.Get, "/api/tickets/1001")).Content.ReadAsStringAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/tickets/1001/{action}")
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("x-functions-key", HubHarness.ApiKey);
+
+        var response = await _hub.Client.SendAsync(request);
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        // Agent routes list errors by field ({"errors": {"by": [...]}}); intake-style routes name it ({"field": "ticket"}).
+        var problem = System.Text.Json.JsonDocument.Parse(text).RootElement;
+        var named = problem.TryGetProperty("errors", out var errors) && errors.ValueKind == System.Text.Json.JsonValueKind.Object
+            ? errors.EnumerateObject().Select(e => e.Name).ToList()
+            : [problem.GetProperty("field").GetString()!];
+        Assert.Equal([field], named);
+        Assert.Equal(before, await (await _hub.AgentAsync(HttpMethod.Get, "/api/tickets/1001")).Content.ReadAsStringAsync());
+    }
+
     private static async Task AssertProblem(HttpResponseMessage response, HttpStatusCode status, string detail)
     {
         Assert.Equal(status, response.StatusCode);

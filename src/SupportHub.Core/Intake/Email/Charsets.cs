@@ -12,7 +12,8 @@ public static class Charsets
 {
     private static readonly Encoding Utf8Strict = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    /// <summary>The encoding a charset name means, or null when neither .NET nor the code-page provider knows it.</summary>
+    /// <summary>The encoding a charset name means, or null when neither .NET nor the code-page provider
+    /// knows it, or .NET refuses it (UTF-7).</summary>
     public static Encoding? Find(string? charset)
     {
         var name = charset?.Trim().Trim('"', '\'');
@@ -35,6 +36,11 @@ public static class Charsets
         catch (ArgumentException)
         {
             return CodePagesEncodingProvider.Instance.GetEncoding(name);
+        }
+        catch (NotSupportedException)
+        {
+            // UTF-7, which .NET no longer decodes (it could spell an unpaired surrogate): unknown here.
+            return null;
         }
     }
 

@@ -101,29 +101,22 @@ public static class SendGridInboundParse
         var charsets = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (fields.TryGetValue("charsets", out var charsetJson))
         {
-            // JsonDocument checks UTF-8 only when a string is read, which would then throw.
-            if (!System.Text.Unicode.Utf8.IsValid(charsetJson))
+            var parsed = JsonBody.Parse(charsetJson, "charsets");
+            if (!parsed.Ok)
             {
-                return IntakeParse<InboundEmail>.Failure(IntakeProblem.Malformed("charsets", "Is not UTF-8."));
+                return IntakeParse<InboundEmail>.Failure(parsed.Problems);
             }
-            try
+            using var document = parsed.Value!;
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                using var document = JsonDocument.Parse(charsetJson);
-                if (document.RootElement.ValueKind != JsonValueKind.Object)
-                {
-                    return IntakeParse<InboundEmail>.Failure(IntakeProblem.Malformed("charsets", "Must be a JSON object of field name to charset."));
-                }
-                foreach (var property in document.RootElement.EnumerateObject())
-                {
-                    if (property.Value.ValueKind == JsonValueKind.String)
-                    {
-                        charsets[property.Name] = property.Value.GetString()!;
-                    }
-                }
+                return IntakeParse<InboundEmail>.Failure(IntakeProblem.Malformed("charsets", "Must be a JSON object of field name to charset."));
             }
-            catch (JsonException)
+            foreach (var property in document.RootElement.EnumerateObject())
             {
-                return IntakeParse<InboundEmail>.Failure(IntakeProblem.Malformed("charsets", "Is not valid JSON."));
+                if (property.Value.ValueKind == JsonValueKind.String)
+                {
+                    charsets[property.Name] = property.Value.GetString()!;
+                }
             }
         }
         string? Decoded(string name) => Field(fields, name, charsets.GetValueOrDefault(name));
@@ -134,20 +127,19 @@ public static class SendGridInboundParse
         Dictionary<string, (string? Name, string? Type)> info = new(StringComparer.OrdinalIgnoreCase);
         if (Decoded("attachment-info") is { Length: > 0 } infoJson)
         {
-            try
+            // Decoded text holds no unpaired surrogate, so its UTF-8 is exact; its escapes may spell one.
+            var parsed = JsonBody.Parse(Encoding.UTF8.GetBytes(infoJson), "attachment-info");
+            if (!parsed.Ok)
             {
-                using var document = JsonDocument.Parse(infoJson);
-                if (document.RootElement.ValueKind == JsonValueKind.Object)
-                {
-                    foreach (var property in document.RootElement.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Object))
-                    {
-                        info[property.Name] = (Text(property.Value, "filename") ?? Text(property.Value, "name"), Text(property.Value, "type"));
-                    }
-                }
+                return IntakeParse<InboundEmail>.Failure(parsed.Problems);
             }
-            catch (JsonException)
+            using var document = parsed.Value!;
+            if (document.RootElement.ValueKind == JsonValueKind.Object)
             {
-                return IntakeParse<InboundEmail>.Failure(IntakeProblem.Malformed("attachment-info", "Is not valid JSON."));
+                foreach (var property in document.RootElement.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Object))
+                {
+                    info[property.Name] = (Text(property.Value, "filename") ?? Text(property.Value, "name"), Text(property.Value, "type"));
+                }
             }
         }
         var attachments = files.Select((file, i) => info.TryGetValue(fileFields[i], out var described)
