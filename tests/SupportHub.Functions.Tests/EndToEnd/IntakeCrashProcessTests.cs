@@ -25,7 +25,8 @@ public sealed class IntakeCrashProcessTests(ITestOutputHelper output) : IDisposa
     private const string ChatSecret = "crash-chat-secret-0123456789";
     private const int Rounds = 4;
     private const int Clients = 8;
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(40);
+    // Messages leased by a killed process wait out their lease, then the retry delays (1 s, 5 s, 30 s…) of any that failed meanwhile.
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
 
     private readonly TemporaryDirectory _data = new();
 
