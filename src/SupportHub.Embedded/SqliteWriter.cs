@@ -9,7 +9,10 @@ namespace SupportHub.Embedded;
 // writes are waiting (up to MaxBatch), runs each in a SAVEPOINT of its own inside one IMMEDIATE
 // transaction, and commits once: the fsync is shared. A write whose work throws (an ETag conflict, a
 // bad key) is rolled back to its savepoint and fails alone; the others commit. A caller's task
-// completes only after COMMIT returned, so "the write succeeded" means "it is on disk".
+// completes only after COMMIT returned, so "the write succeeded" means "it is on disk" — and so does
+// a failure: a conflict with an earlier write of the same batch is reported once that write is
+// committed, so a caller who reads the row it conflicted with finds it (intake's answer to a message
+// that raced in twice depends on that).
 //
 // When the disk is full or failing (SQLITE_FULL, SQLITE_IOERR) SQLite may end the transaction
 // itself: every write of the batch then fails with StoreUnavailableException and nothing of it
@@ -62,10 +65,12 @@ internal sealed class SqliteWriter : IDisposable
     {
         var batch = new List<PendingWrite>(MaxBatch);
         var done = new List<PendingWrite>(MaxBatch);
+        var failed = new List<(PendingWrite Write, Exception Exception)>();
         while (_pending.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             batch.Clear();
             done.Clear();
+            failed.Clear();
             while (batch.Count < MaxBatch && _pending.Reader.TryRead(out var write))
             {
                 if (!write.Cancelled)
@@ -94,7 +99,7 @@ internal sealed class SqliteWriter : IDisposable
                     {
                         transaction.Rollback("w");
                         transaction.Release("w");
-                        write.Fail(exception);
+                        failed.Add((write, exception));
                         continue;
                     }
                     transaction.Release("w");
@@ -106,11 +111,16 @@ internal sealed class SqliteWriter : IDisposable
                 {
                     write.Succeed();
                 }
+                foreach (var (write, exception) in failed)
+                {
+                    write.Fail(exception);
+                }
             }
             catch (Exception exception)
             {
                 // The disk, the file lock or SQLite itself failed outside a write's own work: the
-                // transaction is rolled back, so none of the batch happened.
+                // transaction is rolled back, so none of the batch happened (a write that failed alone
+                // fails with this too: what it conflicted with may not have happened either).
                 TryRollback(transaction);
                 var failure = Describe(exception);
                 if (failure is StoreUnavailableException unavailable)
@@ -119,7 +129,7 @@ internal sealed class SqliteWriter : IDisposable
                 }
                 foreach (var write in batch)
                 {
-                    write.Fail(failure); // no effect on a write that already failed alone
+                    write.Fail(failure);
                 }
             }
             finally

@@ -89,6 +89,40 @@ public sealed class SqliteWriterTests : IDisposable
         Assert.Equal(1, runs["c"]);
     }
 
+    // Two deliveries of one email create the same index row in one batch: the second fails with
+    // AlreadyExists and reads the first's row to answer with its ticket. It found nothing (and intake
+    // answered 500) while the conflict was reported before the batch committed.
+    [Fact]
+    public async Task AConflictWithAnEarlierWriteOfTheBatch_IsReportedOnceThatWriteIsReadable()
+    {
+        var runs = new Dictionary<string, int>();
+        var (gate, first) = Blocking("g", runs);
+        var winner = Create("k", runs);
+        var loser = _database.WriteAsync(
+            writer => SqliteEntityStore.Apply(writer, Table, [EntityChange.Create(Key("k"), "{}")]), CancellationToken.None);
+        // The last write of the batch holds its commit until the loser's caller has looked (or for a
+        // second, when the loser is rightly not answered before the commit).
+        var holdCommit = new ManualResetEventSlim(false);
+        var last = _database.WriteAsync(writer =>
+        {
+            holdCommit.Wait(TimeSpan.FromSeconds(1));
+            return SqliteEntityStore.Apply(writer, Table, [EntityChange.Create(Key("z"), "{}")])[0]!;
+        }, CancellationToken.None);
+        var seenByLoser = loser.ContinueWith(async failed =>
+        {
+            var row = await _store.GetAsync(Table, Key("k"), CancellationToken.None);
+            holdCommit.Set();
+            return (failed.Exception?.InnerException, row);
+        }, TaskScheduler.Default).Unwrap();
+        gate.Set();
+
+        var (exception, row) = await seenByLoser.WaitAsync(Patience);
+        await Task.WhenAll(first, winner, last).WaitAsync(Patience);
+
+        Assert.Equal(EntityConflictKind.AlreadyExists, Assert.IsType<EntityConflictException>(exception).Kind);
+        Assert.Equal(await winner, row?.ETag);
+    }
+
     [Fact]
     public async Task AfterAWriteFailed_LaterBatchesWriteAsBefore_AndNoETagRepeats()
     {

@@ -49,6 +49,20 @@ public sealed class IntakeEndToEndTests : IDisposable
         Assert.Equal("journal d'erreurs été.txt", Assert.Single(Assert.Single(await _hub.ConversationAsync(reference)).Attachments).Name);
     }
 
+    // SendGrid retries a post it timed out on while the first is still being answered: every copy is
+    // the same ticket. Copies in one commit of the store answered 500 until a conflict waited for it.
+    [Fact]
+    public async Task Email_SamePostedTwelveTimesAtOnce_AllAnswerTheOneTicket()
+    {
+        var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ =>
+            _hub.EmailAsync("same@acme.gov", "Dana <dana@acme.gov>", "Export fails", "The nightly export fails.")));
+
+        var tickets = await Task.WhenAll(answers.Select(IntakeHub.AcceptedTicketAsync));
+        Assert.All(tickets, t => Assert.Equal("1001", t));
+        await _hub.DrainAsync();
+        Assert.Single(await _hub.ConversationAsync("1001"));
+    }
+
     [Fact]
     public async Task Email_BasicAuthPassword_IsAccepted()
     {
