@@ -1,6 +1,8 @@
+using System.Text;
 using System.Text.Json;
 using NodaTime;
 using NodaTime.Text;
+using SupportHub.Intake;
 
 namespace SupportHub.Cli.Simulate;
 
@@ -43,6 +45,13 @@ internal sealed record Scenario(string? PolicyPath, Instant? Until, IReadOnlyLis
         catch (JsonException e)
         {
             problems.Add($"$: not valid JSON ({e.Message})");
+            return null;
+        }
+        // Reading the events' strings would throw on one whose escapes spell no text.
+        if (JsonBody.FirstUnpairedSurrogate(Encoding.UTF8.GetBytes(json), new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) is { } found)
+        {
+            document.Dispose();
+            problems.Add($"{(found.Path.Length == 0 ? "$" : found.Path)}: {JsonBody.UnpairedSurrogateMessage(found.InPropertyName)}");
             return null;
         }
         // A scenario that parses keeps its document: the events' bodies point into it (one buffer,

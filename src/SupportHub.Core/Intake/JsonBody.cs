@@ -57,6 +57,10 @@ public static class JsonBody
     /// is: its path (<c>from.name</c>, <c>[0].data.message</c>, empty for the root) or, for a
     /// property name, the path of its object. Null when every string is text.
     /// </summary>
+    /// <summary>What is wrong with a string <see cref="FirstUnpairedSurrogate"/> found, as a file's problem (<c>path: message</c>).</summary>
+    public static string UnpairedSurrogateMessage(bool inPropertyName) =>
+        (inPropertyName ? "has a property name with " : "has ") + "an unpaired surrogate (a \\uD800-\\uDFFF escape without its partner): not Unicode text";
+
     public static (string Path, bool InPropertyName)? FirstUnpairedSurrogate(ReadOnlySpan<byte> json, JsonReaderOptions options = default)
     {
         if (json.IndexOf("\\u"u8) < 0)

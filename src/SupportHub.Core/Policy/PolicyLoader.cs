@@ -1,8 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using NodaTime;
 using SupportHub.Calendars;
+using SupportHub.Intake;
 
 namespace SupportHub.Policy;
 
@@ -51,6 +53,12 @@ public sealed partial class PolicyLoader
     private const double DefaultSlaWarningAt = 0.75;
     private const int DefaultSeverityWhenAbsent = 3;
 
+    private static readonly JsonReaderOptions ReaderOptions = new()
+    {
+        CommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
     private static readonly JsonDocumentOptions DocumentOptions = new()
     {
         CommentHandling = JsonCommentHandling.Skip,
@@ -78,6 +86,12 @@ public sealed partial class PolicyLoader
         }
         using (document)
         {
+            // The loader reads each string as it goes, and System.Text.Json throws on one whose escapes
+            // spell no text (an unpaired surrogate): name it as a problem of the file instead.
+            if (JsonBody.FirstUnpairedSurrogate(Encoding.UTF8.GetBytes(json), ReaderOptions) is { } found)
+            {
+                return PolicyLoadResult.Invalid([new PolicyProblem(found.Path.Length == 0 ? "$" : found.Path, JsonBody.UnpairedSurrogateMessage(found.InPropertyName))], []);
+            }
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {

@@ -1,6 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using SupportHub.Intake;
 using SupportHub.Policy;
 
 namespace SupportHub.Functions.Hosting;
@@ -22,21 +19,6 @@ public static class PolicyFile
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return [$"cannot read the file: {e.Message}"];
-        }
-
-        // PolicyLoader reads each string as it goes, and a string whose escapes spell no text (an
-        // unpaired surrogate) would throw there: name it as a problem of the file instead.
-        var options = new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
-        try
-        {
-            if (JsonBody.FirstUnpairedSurrogate(Encoding.UTF8.GetBytes(json), options) is { } found)
-            {
-                return [$"{(found.Path.Length == 0 ? "$" : found.Path)}: has {(found.InPropertyName ? "a property name with " : "")}an unpaired surrogate (a \\uD800-\\uDFFF escape without its partner): not Unicode text"];
-            }
-        }
-        catch (JsonException)
-        {
-            // Not JSON: PolicyLoader says where.
         }
 
         return PolicyLoader.Load(json).Errors.Select(p => p.ToString()).ToList();

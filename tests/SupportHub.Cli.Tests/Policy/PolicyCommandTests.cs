@@ -101,6 +101,19 @@ public sealed class PolicyCommandTests : IDisposable
         Assert.StartsWith("$: not valid JSON at line 1, position 19: ", output, StringComparison.Ordinal);
     }
 
+    // System.Text.Json throws on reading such a string; the check crashed with a stack trace.
+    [Fact]
+    public void Check_UnpairedSurrogate_NamesItsPathAndExitsOne()
+    {
+        var path = Write("surrogate.json", RepositoryFiles.Read("samples/policy.json")
+            .Replace("\"Example Software\"", "\"Example \\ud800 Software\"", StringComparison.Ordinal));
+
+        var (code, output, error) = Run("policy", "check", path);
+
+        Assert.Equal((1, "organization.name: has an unpaired surrogate (a \\uD800-\\uDFFF escape without its partner): not Unicode text\n", ""),
+            (code, output, error));
+    }
+
     [Fact]
     public void Check_MissingFile_SaysSoOnStderrAndExitsOne()
     {

@@ -95,6 +95,20 @@ public sealed class SimulateCommandTests : IDisposable
     }
 
     [Fact]
+    public void Simulate_UnpairedSurrogateInAnEvent_NamesItsPathAndExitsOne()
+    {
+        var path = Write("surrogate.json", """
+            { "policy": "policy.json",
+              "events": [ { "at": "2026-11-21T02:00:00-06:00", "chat": { "conversationId": "c1", "text": "down \udc00" } } ] }
+            """);
+
+        var (code, output, error) = Run("simulate", path);
+
+        Assert.Equal((1, ""), (code, output));
+        Assert.Equal($"{path}: events[0].chat.text: has an unpaired surrogate (a \\uD800-\\uDFFF escape without its partner): not Unicode text\n", error);
+    }
+
+    [Fact]
     public void Simulate_AliasOfTicketNotYetOpened_SaysWhichEventAndExitsOne()
     {
         File.Copy(RepositoryFiles.PathOf("samples/policy.json"), Path.Combine(scratch, "policy.json"));
