@@ -103,6 +103,36 @@ public abstract class MessageQueueContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Receive_UrgentSentAfterOrdinaryOnes_GoesFirst_ThenTheRestInOrder()
+    {
+        // An emergency's page must not wait behind a flood of acknowledgements (bench/page-latency.sh).
+        await Queue.SendAsync(Q, Message("m1"), None);
+        await Queue.SendAsync(Q, Message("m2"), None);
+        await Queue.SendAsync(Q, Message("page1") with { Urgent = true }, None);
+        await Queue.SendAsync(Q, Message("m3"), None);
+        await Queue.SendAsync(Q, Message("page2") with { Urgent = true }, None);
+
+        var ids = new List<string>();
+        while (await Queue.ReceiveAsync(Q, Lease, None) is { } message)
+        {
+            ids.Add(message.MessageId);
+        }
+
+        Assert.Equal(["page1", "page2", "m1", "m2", "m3"], ids);
+    }
+
+    [Fact]
+    public async Task Receive_UrgentScheduledForLater_WaitsForItsTime()
+    {
+        // Urgency orders what is due; it never brings a timer forward.
+        await Queue.SendAsync(Q, Message("timer", Clock.GetCurrentInstant() + Duration.FromMinutes(15)) with { Urgent = true }, None);
+        await Queue.SendAsync(Q, Message("m1"), None);
+
+        Assert.Equal("m1", (await Queue.ReceiveAsync(Q, Lease, None))?.MessageId);
+        Assert.Null(await Queue.ReceiveAsync(Q, Lease, None));
+    }
+
+    [Fact]
     public async Task Receive_OtherQueue_DoesNotSeeTheMessage()
     {
         await Queue.SendAsync(QueueNames.TicketsInbound, Message("m1"), None);
