@@ -8,6 +8,7 @@ using System.Text.Json;
 using NodaTime;
 using SupportHub.Embedded;
 using SupportHub.Intake;
+using SupportHub.Storage;
 using SupportHub.Testing;
 using SupportHub.Tickets;
 using SupportHub.Workflows;

@@ -6,6 +6,7 @@ using NodaTime;
 using SupportHub.Intake;
 using SupportHub.Notifications;
 using SupportHub.Policy;
+using SupportHub.Storage;
 using SupportHub.Tickets;
 using SupportHub.Workflows;
 

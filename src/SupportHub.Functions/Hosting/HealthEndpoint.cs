@@ -3,6 +3,7 @@ using Azure;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using SupportHub.Azure.ServiceBus;
+using SupportHub.Storage;
 using SupportHub.Workflows;
 
 namespace SupportHub.Functions.Hosting;

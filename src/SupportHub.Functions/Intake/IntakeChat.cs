@@ -3,7 +3,6 @@ using NodaTime;
 using SupportHub.Functions.Hosting;
 using SupportHub.Intake;
 using SupportHub.Policy;
-using SupportHub.Workflows;
 
 namespace SupportHub.Functions.Intake;
 

@@ -5,7 +5,6 @@ using NodaTime;
 using SupportHub.Functions.Hosting;
 using SupportHub.Intake;
 using SupportHub.Intake.Email;
-using SupportHub.Workflows;
 
 namespace SupportHub.Functions.Intake;
 

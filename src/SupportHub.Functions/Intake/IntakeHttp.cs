@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NodaTime;
 using SupportHub.Intake;
+using SupportHub.Storage;
 using SupportHub.Workflows;
 
 namespace SupportHub.Functions.Intake;

@@ -3,6 +3,7 @@ using SupportHub.Functions.Workflows;
 using SupportHub.Intake;
 using SupportHub.OnCall;
 using SupportHub.Policy;
+using SupportHub.Storage;
 using SupportHub.Tickets;
 using SupportHub.Workflows;
 

@@ -4,6 +4,7 @@ using NodaTime;
 using SupportHub.Functions.Hosting;
 using SupportHub.Intake;
 using SupportHub.OnCall;
+using SupportHub.Storage;
 using SupportHub.Workflows;
 
 namespace SupportHub.Functions.Intake;

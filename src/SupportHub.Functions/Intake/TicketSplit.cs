@@ -2,7 +2,7 @@ using System.Text.Json;
 using NodaTime;
 using SupportHub.Functions.Hosting;
 using SupportHub.Intake;
-using SupportHub.Workflows;
+using SupportHub.Storage;
 
 namespace SupportHub.Functions.Intake;
 

@@ -3,6 +3,7 @@ using NodaTime;
 using SupportHub.Functions.Pages;
 using SupportHub.Functions.Telemetry;
 using SupportHub.Notifications;
+using SupportHub.Storage;
 using SupportHub.Tickets;
 using SupportHub.Workflows;
 

@@ -1,6 +1,7 @@
 using NodaTime;
 using SupportHub.Functions.Telemetry;
 using SupportHub.Policy;
+using SupportHub.Storage;
 using SupportHub.Tickets;
 using SupportHub.Workflows;
 

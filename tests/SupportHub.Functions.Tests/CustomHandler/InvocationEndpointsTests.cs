@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SupportHub.Functions.CustomHandler;
 using SupportHub.Functions.Workflows;
+using SupportHub.Storage;
 using SupportHub.Workflows;
 using SupportHub.Functions.Tests.Hosting;
 using SupportHub.Testing;

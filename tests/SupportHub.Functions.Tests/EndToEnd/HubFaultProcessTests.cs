@@ -8,6 +8,7 @@ using SupportHub.Embedded;
 using SupportHub.Functions.Tests.Hosting;
 using SupportHub.Functions.Tests.Intake;
 using SupportHub.Intake;
+using SupportHub.Storage;
 using SupportHub.Testing;
 using SupportHub.Workflows;
 using Xunit.Abstractions;

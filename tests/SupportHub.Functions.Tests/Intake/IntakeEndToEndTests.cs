@@ -123,7 +123,7 @@ public sealed class IntakeEndToEndTests : IDisposable
         // The decision, its index rows and its message were one transaction: the redelivery finds them all
         // (its message falls in the queue's duplicate window) and writes nothing.
         Assert.Equal(footprint, await _hub.FootprintAsync());
-        var source = new SupportHub.Workflows.EntityKey(
+        var source = new SupportHub.Storage.EntityKey(
             $"source-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes("Chat:m-r1")))[..40]}", "i");
         var decision = IntakeDecision.Read((await _hub.Store.GetAsync(TicketIntake.IndexTable, source, CancellationToken.None))!.Payload);
         Assert.Equal((first, true), (decision.Ticket, decision.Command is SupportHub.Tickets.OpenTicket));

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using NodaTime;
 using SupportHub.Embedded;
 using SupportHub.Functions.Notifications;
+using SupportHub.Storage;
 using SupportHub.Workflows;
 using SupportHub.Functions.Tests.Hosting;
 using SupportHub.Intake;

@@ -1,4 +1,4 @@
-namespace SupportHub.Workflows;
+namespace SupportHub.Storage;
 
 // Table Storage's rules, checked by every IEntityStore before it touches storage. The embedded
 // stores could accept more; they refuse the same inputs Azure refuses so that nothing that runs

@@ -1,4 +1,4 @@
-namespace SupportHub.Workflows;
+namespace SupportHub.Storage;
 
 // The state store port. Shaped after Azure Table Storage so the Tables adapter is a thin REST
 // client: tables of entities keyed by (PartitionKey, RowKey), each holding one JSON payload and an
@@ -191,3 +191,8 @@ public sealed class EntityConflictException : Exception
         _ => kind.ToString(),
     };
 }
+
+/// <summary>The store cannot take writes now (its disk is full, or failing): nothing of the write
+/// happened. Callers answer "try again later" (HTTP 503) or wait and retry; it is not a bug in the
+/// request, and not a reason to stop the hub.</summary>
+public sealed class StoreUnavailableException(string message, Exception? innerException = null) : Exception(message, innerException);

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace SupportHub.Workflows.InMemory;
+namespace SupportHub.Storage.InMemory;
 
 // The store `supporthub simulate` runs the deciders against: same contract as the SQLite and Table
 // Storage stores (EntityStoreContract), state lives as long as the instance. ETags come from a

@@ -1,7 +1,8 @@
 using SupportHub.Intake;
+using SupportHub.Storage;
 using SupportHub.Workflows;
 
-namespace SupportHub.Testing.Workflows;
+namespace SupportHub.Testing.Intake;
 
 // What every IIntakeRecorder must do (one write after another, or the embedded one-transaction
 // recorder): apply intake's index rows in order, send the message that goes with them, and when the

@@ -1,4 +1,4 @@
-namespace SupportHub.Workflows;
+namespace SupportHub.Storage;
 
 /// <summary>
 /// Values this process wrote most recently, by row, with the ETag the write returned: a read that

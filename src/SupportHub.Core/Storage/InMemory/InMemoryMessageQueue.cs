@@ -1,6 +1,6 @@
 using NodaTime;
 
-namespace SupportHub.Workflows.InMemory;
+namespace SupportHub.Storage.InMemory;
 
 // The queue `supporthub simulate` runs on: the semantics of the embedded SQLite queue (see
 // MessageQueue.cs), time from the clock it is given, so a virtual clock drives scheduled delivery,

@@ -1,6 +1,6 @@
-using SupportHub.Workflows;
+using SupportHub.Storage;
 
-namespace SupportHub.Core.Tests.Workflows;
+namespace SupportHub.Core.Tests.Storage;
 
 public sealed class RowKeyRangeTests
 {

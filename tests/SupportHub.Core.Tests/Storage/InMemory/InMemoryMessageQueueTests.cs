@@ -1,9 +1,9 @@
+using SupportHub.Storage;
 using SupportHub.Testing;
-using SupportHub.Testing.Workflows;
-using SupportHub.Workflows;
-using SupportHub.Workflows.InMemory;
+using SupportHub.Testing.Storage;
+using SupportHub.Storage.InMemory;
 
-namespace SupportHub.Core.Tests.Workflows.InMemory;
+namespace SupportHub.Core.Tests.Storage.InMemory;
 
 public sealed class InMemoryMessageQueueTests : MessageQueueContract
 {

@@ -1,6 +1,6 @@
-using SupportHub.Workflows;
+using SupportHub.Storage;
 
-namespace SupportHub.Testing.Workflows;
+namespace SupportHub.Testing.Storage;
 
 // The behaviour every IEntityStore must show: in-memory, SQLite, and (later) Table Storage against
 // Azurite. Derive, implement CreateStoreAsync, and every fact below runs against your store. The

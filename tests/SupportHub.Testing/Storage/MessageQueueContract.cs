@@ -1,7 +1,8 @@
 using NodaTime;
+using SupportHub.Storage;
 using SupportHub.Workflows;
 
-namespace SupportHub.Testing.Workflows;
+namespace SupportHub.Testing.Storage;
 
 // The behaviour every consumable IMessageQueue must show (in-memory, SQLite): Service Bus peek-lock
 // semantics as MessageQueue.cs states them. Time is a FakeClock the implementation must read for

@@ -1,8 +1,8 @@
-using SupportHub.Testing.Workflows;
-using SupportHub.Workflows;
-using SupportHub.Workflows.InMemory;
+using SupportHub.Storage;
+using SupportHub.Testing.Storage;
+using SupportHub.Storage.InMemory;
 
-namespace SupportHub.Core.Tests.Workflows.InMemory;
+namespace SupportHub.Core.Tests.Storage.InMemory;
 
 public sealed class InMemoryEntityStoreTests : EntityStoreContract
 {

@@ -1,6 +1,6 @@
-using SupportHub.Workflows;
+using SupportHub.Storage;
 
-namespace SupportHub.Testing.Workflows;
+namespace SupportHub.Testing.Storage;
 
 /// <summary>An <see cref="IEntityStore"/> that passes every call to <paramref name="inner"/>: derive and override the
 /// calls a test wants to watch or break.</summary>

@@ -1,6 +1,6 @@
 using NodaTime;
 
-namespace SupportHub.Workflows;
+namespace SupportHub.Storage;
 
 // The queue ports. Sending is what the hub's code does everywhere (intake, the workflow runtime
 // dispatching its outbox, durable timers as scheduled messages): IMessageSender, which the Service
@@ -33,7 +33,7 @@ public sealed record OutgoingMessage(string MessageId, string Body, Instant? Sch
     public bool Urgent { get; init; }
 }
 
-/// <summary>Sends to a named queue (<see cref="QueueNames"/>).</summary>
+/// <summary>Sends to a named queue (the hub's are <c>Workflows.QueueNames</c>).</summary>
 public interface IMessageSender
 {
     Task SendAsync(string queue, OutgoingMessage message, CancellationToken cancellationToken);
@@ -136,21 +136,6 @@ public sealed class MessageLockLostException : Exception
     public string Queue { get; }
 
     public string MessageId { get; }
-}
-
-/// <summary>The hub's queues (ARCHITECTURE.md, "How a ticket flows").</summary>
-public static class QueueNames
-{
-    /// <summary>Normalised inbound messages from intake, waiting to be threaded into tickets.</summary>
-    public const string TicketsInbound = "tickets-inbound";
-
-    /// <summary>Commands, events and timers for the workflow deciders.</summary>
-    public const string WorkflowEvents = "workflow-events";
-
-    /// <summary>Notifications to render and send.</summary>
-    public const string NotificationsOutbound = "notifications-outbound";
-
-    public static IReadOnlyList<string> All { get; } = [TicketsInbound, WorkflowEvents, NotificationsOutbound];
 }
 
 /// <summary>Checks shared by every queue implementation.</summary>
