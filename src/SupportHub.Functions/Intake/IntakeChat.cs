@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using NodaTime;
+using SupportHub.Channels.Chat;
 using SupportHub.Functions.Hosting;
 using SupportHub.Intake;
 using SupportHub.Policy;

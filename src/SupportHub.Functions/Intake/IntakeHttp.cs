@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NodaTime;
+using SupportHub.Channels;
 using SupportHub.Intake;
 using SupportHub.Storage;
 using SupportHub.Workflows;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using SupportHub.Channels.Sms;
 using SupportHub.Functions.Workflows;
 using SupportHub.Intake;
-using SupportHub.OnCall;
 using SupportHub.Policy;
 using SupportHub.Storage;
 using SupportHub.Tickets;

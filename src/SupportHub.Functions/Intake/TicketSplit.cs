@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NodaTime;
+using SupportHub.Channels;
 using SupportHub.Functions.Hosting;
 using SupportHub.Intake;
 using SupportHub.Storage;

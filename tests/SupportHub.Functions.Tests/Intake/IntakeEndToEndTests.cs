@@ -233,7 +233,7 @@ public sealed class IntakeEndToEndTests : IDisposable
         // The redelivered event answered the same notification id: the queue dropped the repeat.
         Assert.Equal(
             ["ACK 1001: acknowledged", "ACK 1001: ticket #1001 was already acknowledged by bob", "ACK 9999: unknown ticket 9999",
-             "SupportHub: unknown number. This phone is not on the on-call list.", SupportHub.OnCall.OnCallReplies.HelpText],
+             "SupportHub: unknown number. This phone is not on the on-call list.", SupportHub.Channels.Sms.OnCallReplies.HelpText],
             replies.Select(n => n.Text));
         Assert.Equal(["bob", "alice", "alice", "+15555550123", "carol"], replies.Select(n => n.To.To));
     }

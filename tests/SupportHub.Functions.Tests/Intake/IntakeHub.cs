@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
 using NodaTime;
+using SupportHub.Channels;
 using SupportHub.Embedded;
 using SupportHub.Functions.Notifications;
 using SupportHub.Storage;

@@ -1,8 +1,8 @@
 using System.Text;
 using SupportHub.Intake;
-using SupportHub.Intake.Email;
+using SupportHub.Channels.Email;
 
-namespace SupportHub.Core.Tests.Intake.Email;
+namespace SupportHub.Core.Tests.Channels.Email;
 
 public sealed class SendGridInboundParseTests
 {

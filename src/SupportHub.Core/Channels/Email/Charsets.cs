@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace SupportHub.Intake.Email;
+namespace SupportHub.Channels.Email;
 
 /// <summary>
 /// Text encodings by their MIME charset name. .NET knows UTF-8, UTF-16/32, US-ASCII and Latin-1 by

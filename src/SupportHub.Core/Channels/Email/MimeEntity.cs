@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace SupportHub.Intake.Email;
+namespace SupportHub.Channels.Email;
 
 /// <summary>
 /// One MIME entity (RFC 2045/2046) read from bytes: its headers and either its body or, for a

@@ -1,7 +1,8 @@
 using System.Text.Json;
-using SupportHub.OnCall;
+using SupportHub.Channels.Sms;
+using SupportHub.Intake;
 
-namespace SupportHub.Intake;
+namespace SupportHub.Channels.EventGrid;
 
 /// <summary>One event of an Event Grid delivery, as far as the hub cares.</summary>
 public abstract record EventGridEvent(string Id)

@@ -1,8 +1,8 @@
 using System.Text;
 using NodaTime;
-using SupportHub.Intake;
+using SupportHub.Channels;
 
-namespace SupportHub.Core.Tests.Intake;
+namespace SupportHub.Core.Tests.Channels;
 
 public sealed class WebhookAuthTests
 {

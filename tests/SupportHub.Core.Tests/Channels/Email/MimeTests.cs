@@ -1,7 +1,7 @@
 using System.Text;
-using SupportHub.Intake.Email;
+using SupportHub.Channels.Email;
 
-namespace SupportHub.Core.Tests.Intake.Email;
+namespace SupportHub.Core.Tests.Channels.Email;
 
 public sealed class MimeTests
 {
@@ -106,5 +106,5 @@ public sealed class MimeTests
         Assert.Equal(MimeEntity.MaxDepth, depth);
     }
 
-    internal static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Intake", "Fixtures", name);
+    internal static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Channels", "Fixtures", name);
 }

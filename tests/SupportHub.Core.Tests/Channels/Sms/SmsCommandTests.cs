@@ -1,7 +1,7 @@
-using SupportHub.Intake;
-using SupportHub.OnCall;
+using SupportHub.Channels.EventGrid;
+using SupportHub.Channels.Sms;
 
-namespace SupportHub.Core.Tests.Intake;
+namespace SupportHub.Core.Tests.Channels.Sms;
 
 public sealed class SmsCommandTests
 {

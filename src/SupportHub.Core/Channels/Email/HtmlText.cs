@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace SupportHub.Intake.Email;
+namespace SupportHub.Channels.Email;
 
 /// <summary>
 /// Plain text from an HTML email body, for when a message has no text part: scripts, styles, the

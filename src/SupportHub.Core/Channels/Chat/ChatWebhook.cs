@@ -1,9 +1,10 @@
 using System.Text.Json;
 using NodaTime;
+using SupportHub.Intake;
 using SupportHub.Policy;
 using SupportHub.Tickets;
 
-namespace SupportHub.Intake;
+namespace SupportHub.Channels.Chat;
 
 /// <summary>
 /// The chat platform's webhook body (CONTRACT.md "Chat webhook body"): <c>messageId</c>,
@@ -17,7 +18,7 @@ public static class ChatWebhook
     public static IntakeParse<ChannelMessage> Parse(ReadOnlySpan<byte> json, SupportPolicy policy, Instant receivedAt, int maxTextChars)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        return IntakeJson.ParseObject(json, body =>
+        return WebhookJson.ParseObject(json, body =>
         {
             var read = new FieldReader(policy);
             var messageId = read.Text("messageId", read.Json(body, "messageId", "messageId"), required: true);

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace SupportHub.Intake.Email;
+namespace SupportHub.Channels.Email;
 
 /// <summary>One header field as it arrived, unfolded; <see cref="Value"/> is not yet RFC 2047 decoded.</summary>
 public sealed record MimeHeader(string Name, string Value);

@@ -1,10 +1,11 @@
 using System.Text;
 using System.Text.Json;
 using NodaTime;
+using SupportHub.Intake;
 using SupportHub.Policy;
 using SupportHub.Tickets;
 
-namespace SupportHub.Intake;
+namespace SupportHub.Channels.Phone;
 
 /// <summary>
 /// The IVR's callback (CONTRACT.md "Phone (IVR) callback body"), as JSON or form-encoded:
@@ -25,7 +26,7 @@ public static class PhoneCallback
     public static IntakeParse<ChannelMessage> ParseJson(ReadOnlySpan<byte> json, SupportPolicy policy, Instant receivedAt, int maxTextChars)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        return IntakeJson.ParseObject(json, body =>
+        return WebhookJson.ParseObject(json, body =>
         {
             var read = new FieldReader(policy);
             var values = Fields.ToDictionary(f => f, f => read.Json(body, f, f));

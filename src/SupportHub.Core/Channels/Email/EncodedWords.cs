@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace SupportHub.Intake.Email;
+namespace SupportHub.Channels.Email;
 
 /// <summary>
 /// RFC 2047 encoded words in header values: <c>=?charset?B?base64?=</c> and

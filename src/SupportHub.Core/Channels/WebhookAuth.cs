@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using NodaTime;
+using SupportHub.Intake;
 
-namespace SupportHub.Intake;
+namespace SupportHub.Channels;
 
 /// <summary>
 /// How intake webhooks prove who sent them (CONTRACT.md): a shared secret compared in constant time

@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using SupportHub.Intake;
 
-namespace SupportHub.Intake.Email;
+namespace SupportHub.Channels.Email;
 
 /// <summary>An email as SendGrid Inbound Parse delivered it, normalised.</summary>
 /// <param name="MessageId">Without angle brackets. When the mail has none, a hash of its sender, date,

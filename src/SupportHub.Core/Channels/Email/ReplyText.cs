@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace SupportHub.Intake.Email;
+namespace SupportHub.Channels.Email;
 
 /// <summary>
 /// The new part of an email: what the sender wrote, without the quoted conversation below it or

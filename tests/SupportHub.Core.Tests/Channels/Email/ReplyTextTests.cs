@@ -1,6 +1,6 @@
-using SupportHub.Intake.Email;
+using SupportHub.Channels.Email;
 
-namespace SupportHub.Core.Tests.Intake.Email;
+namespace SupportHub.Core.Tests.Channels.Email;
 
 public sealed class ReplyTextTests
 {

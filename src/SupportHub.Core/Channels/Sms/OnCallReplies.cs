@@ -5,12 +5,13 @@ using System.Text.RegularExpressions;
 using NodaTime;
 using SupportHub.Intake;
 using SupportHub.Notifications;
+using SupportHub.OnCall;
 using SupportHub.Policy;
 using SupportHub.Storage;
 using SupportHub.Tickets;
 using SupportHub.Workflows;
 
-namespace SupportHub.OnCall;
+namespace SupportHub.Channels.Sms;
 
 /// <summary>An SMS to the hub's number (ACS <c>Microsoft.Communication.SMSReceived</c>, via Event Grid).</summary>
 public sealed record SmsReceived(string MessageId, string From, string To, string Message);
