@@ -1,9 +1,9 @@
+using SupportHub.Escalation;
 using SupportHub.Notifications;
 using SupportHub.OnCall;
 using SupportHub.Policy;
-using SupportHub.Tickets;
 
-namespace SupportHub.Escalation;
+namespace SupportHub.Tickets;
 
 /// <summary>
 /// Escalation chains (POLICY.md "Escalation chains"): starting a chain fires step 1 at once; an

@@ -1,13 +1,12 @@
 using NodaTime;
 using SupportHub.Calendars;
-using SupportHub.Escalation;
+using SupportHub.Lifecycle;
 using SupportHub.Notifications;
 using SupportHub.OnCall;
 using SupportHub.Policy;
 using SupportHub.Sla;
-using SupportHub.Tickets;
 
-namespace SupportHub.Lifecycle;
+namespace SupportHub.Tickets;
 
 /// <summary>
 /// The ticket lifecycle of REQUIREMENTS.md and POLICY.md: New → Open → Pending / On-hold → Solved →

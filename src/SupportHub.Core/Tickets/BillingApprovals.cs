@@ -1,10 +1,10 @@
 using System.Globalization;
+using SupportHub.Billing;
 using SupportHub.Notifications;
 using SupportHub.Policy;
-using SupportHub.Tickets;
 using SupportHub.Workflows;
 
-namespace SupportHub.Billing;
+namespace SupportHub.Tickets;
 
 /// <summary>
 /// After-hours billing approval (POLICY.md): a non-emergency ticket received while its tier's hours
@@ -129,7 +129,7 @@ internal static class BillingApprovals
     private static void NoticeToRequester(DecisionBuilder b, NodaTime.Instant opening, string why)
     {
         var ticket = b.State;
-        var requester = Lifecycle.TicketLifecycle.Requester(ticket);
+        var requester = TicketLifecycle.Requester(ticket);
         var subject = $"[#{ticket.Ref}] We will handle your request when support opens";
         var text = $"Your ticket #{ticket.Ref} arrived outside support hours and {why}. Nothing will be charged. "
             + $"We will work on it when support opens at {b.Context.Format(opening)}.";

@@ -1,9 +1,8 @@
-using SupportHub.Escalation;
 using SupportHub.Notifications;
 using SupportHub.Policy;
-using SupportHub.Tickets;
+using SupportHub.Sla;
 
-namespace SupportHub.Sla;
+namespace SupportHub.Tickets;
 
 /// <summary>
 /// Watches a ticket's SLA clocks (POLICY.md "SLA clocks") and its no-progress rule: warns once at
