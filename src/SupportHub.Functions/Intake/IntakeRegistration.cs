@@ -38,8 +38,6 @@ public static class IntakeRegistration
         endpoints.MapPost("/api/intake/chat", IntakeChat.HandleAsync);
         endpoints.MapPost("/api/intake/phone", IntakePhone.HandleAsync);
         endpoints.MapPost("/api/events/sms", SmsEvents.HandleAsync);
-        endpoints.MapPost("/api/tickets/{ref}/split", (string @ref, HttpRequest request, Hosting.HubSecrets secrets, NodaTime.IClock clock, IEntityStore store, CancellationToken cancellationToken) =>
-            TicketSplit.HandleAsync(@ref, request, secrets, clock, store, cancellationToken));
         return endpoints;
     }
 }

@@ -1,4 +1,5 @@
 using NodaTime;
+using SupportHub.Functions.Hosting;
 using SupportHub.Functions.Telemetry;
 using SupportHub.Policy;
 using SupportHub.Storage;
@@ -14,6 +15,7 @@ namespace SupportHub.Functions.Tickets;
 //   POST /api/tickets/{ref}/status          {to, by}     a status change
 //   POST /api/tickets/{ref}/severity        {level, by}  a severity change
 //   POST /api/tickets/{ref}/ack             {by}         acknowledge the page
+//   POST /api/tickets/{ref}/split           {ticket}?    undo a cross-channel link (TicketSplit)
 // A command runs through the workflow runner at once (the same code the workflow-events function
 // runs), so the answer is the ticket after it: 200 with the new state, 404 for an unknown ticket,
 // 409 with the workflow's reason when it refuses ("ticket #1001 was already acknowledged by bob").
@@ -58,6 +60,9 @@ public static class TicketRoutes
             }, ct));
         tickets.MapPost("/{ticket}/ack", (string ticket, HttpRequest request, Agent agent, CancellationToken ct) =>
             agent.RunAsync(ticket, request, (body, id) => new Acknowledge(id, ticket, body.Person("by", agent.Policy)), ct));
+        // Outside the group: split checks the API key itself (TicketSplit).
+        endpoints.MapPost("/api/tickets/{ticket}/split", (string ticket, HttpRequest request, HubSecrets secrets, IClock clock, IEntityStore store, CancellationToken ct) =>
+            TicketSplit.HandleAsync(ticket, request, secrets, clock, store, ct));
         return endpoints;
     }
 

@@ -2,16 +2,18 @@ using System.Text.Json;
 using NodaTime;
 using SupportHub.Channels;
 using SupportHub.Functions.Hosting;
+using SupportHub.Functions.Intake;
 using SupportHub.Intake;
 using SupportHub.Storage;
 
-namespace SupportHub.Functions.Intake;
+namespace SupportHub.Functions.Tickets;
 
 /// <summary>
-/// <c>POST /api/tickets/{ref}/split</c> (API key <c>x-functions-key</c>): undoes a cross-channel
+/// <c>POST /api/tickets/{ticket}/split</c> (API key <c>x-functions-key</c>): undoes a cross-channel
 /// link. With a body <c>{"ticket": "1002"}</c> only the link to that ticket goes; with no body, all
 /// of the ticket's links. Answers <c>{"ticket", "unlinked": [...]}</c>; 404 when the ticket has no
-/// such link.
+/// such link. The key is checked here, not by <see cref="AgentApiKey"/>: a refusal is one of intake's
+/// problem documents, naming the header as the field at fault.
 /// </summary>
 internal static class TicketSplit
 {
