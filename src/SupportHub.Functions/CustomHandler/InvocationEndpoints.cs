@@ -46,7 +46,7 @@ public static partial class InvocationEndpoints
 
     public static IEndpointRouteBuilder MapFunctionInvocations(this IEndpointRouteBuilder endpoints)
     {
-        foreach (var function in FunctionCatalog.All.Where(f => f.Trigger is not HttpTrigger))
+        foreach (var function in FunctionCatalog.Invoked)
         {
             endpoints.MapPost("/" + function.Name, (Delegate)((HttpContext context) => InvokeAsync(function, context)))
                 .ExcludeFromDescription()

@@ -34,10 +34,11 @@ public static class IntakeRegistration
 
     public static IEndpointRouteBuilder MapIntake(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/api/intake/email", IntakeEmail.HandleAsync);
-        endpoints.MapPost("/api/intake/chat", IntakeChat.HandleAsync);
-        endpoints.MapPost("/api/intake/phone", IntakePhone.HandleAsync);
-        endpoints.MapPost("/api/events/sms", SmsEvents.HandleAsync);
+        // Each name is the route's function in Azure (FunctionCatalog).
+        endpoints.MapPost("/api/intake/email", IntakeEmail.HandleAsync).WithName("IntakeEmail");
+        endpoints.MapPost("/api/intake/chat", IntakeChat.HandleAsync).WithName("IntakeChat");
+        endpoints.MapPost("/api/intake/phone", IntakePhone.HandleAsync).WithName("IntakePhone");
+        endpoints.MapPost("/api/events/sms", SmsEvents.HandleAsync).WithName("EventsSms");
         return endpoints;
     }
 }
