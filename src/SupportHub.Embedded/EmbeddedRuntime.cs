@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using SupportHub.Intake;
+using SupportHub.Storage;
 using SupportHub.Workflows;
 
 namespace SupportHub.Embedded;

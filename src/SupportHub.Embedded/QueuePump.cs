@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NodaTime;
+using SupportHub.Storage;
 using SupportHub.Workflows;
 
 namespace SupportHub.Embedded;

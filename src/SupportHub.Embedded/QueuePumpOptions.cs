@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using NodaTime;
-using SupportHub.Workflows;
+using SupportHub.Storage;
 
 namespace SupportHub.Embedded;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
-using SupportHub.Workflows;
+using SupportHub.Storage;
 
 namespace SupportHub.Embedded;
 

@@ -1,5 +1,5 @@
 using SupportHub.Intake;
-using SupportHub.Workflows;
+using SupportHub.Storage;
 
 namespace SupportHub.Embedded;
 

@@ -1,5 +1,5 @@
 using NodaTime;
-using SupportHub.Workflows;
+using SupportHub.Storage;
 
 namespace SupportHub.Embedded;
 

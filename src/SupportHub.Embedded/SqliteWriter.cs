@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
-using SupportHub.Workflows;
+using SupportHub.Storage;
 
 namespace SupportHub.Embedded;
 

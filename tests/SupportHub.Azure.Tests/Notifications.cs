@@ -4,7 +4,7 @@ using SupportHub.Notifications;
 using SupportHub.OnCall;
 using SupportHub.Policy;
 using SupportHub.Testing;
-using SupportHub.Workflows.InMemory;
+using SupportHub.Storage.InMemory;
 
 namespace SupportHub.Azure.Tests;
 

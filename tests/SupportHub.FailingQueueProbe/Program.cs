@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using SupportHub.Functions.Hosting;
-using SupportHub.Workflows;
+using SupportHub.Storage;
 
 namespace SupportHub.FailingQueueProbe;
 

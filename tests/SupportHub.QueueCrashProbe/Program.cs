@@ -2,7 +2,7 @@ using System.Globalization;
 using NodaTime;
 using NodaTime.Text;
 using SupportHub.Embedded;
-using SupportHub.Workflows;
+using SupportHub.Storage;
 
 namespace SupportHub.QueueCrashProbe;
 

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using NodaTime;
 using NodaTime.Text;
-using SupportHub.Workflows;
+using SupportHub.Storage;
 
 namespace SupportHub.Azure.Notifications;
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
-using SupportHub.Workflows;
+using SupportHub.Storage;
 
 namespace SupportHub.Azure.ServiceBus;
 

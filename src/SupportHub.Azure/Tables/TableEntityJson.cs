@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using SupportHub.Workflows;
+using SupportHub.Storage;
 
 namespace SupportHub.Azure.Tables;
 

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
-using SupportHub.Workflows;
+using SupportHub.Storage;
 
 namespace SupportHub.Azure.Tables;
 

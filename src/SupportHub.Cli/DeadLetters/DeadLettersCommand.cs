@@ -2,6 +2,7 @@ using System.CommandLine;
 using NodaTime;
 using NodaTime.Text;
 using SupportHub.Embedded;
+using SupportHub.Storage;
 using SupportHub.Workflows;
 
 namespace SupportHub.Cli.DeadLetters;

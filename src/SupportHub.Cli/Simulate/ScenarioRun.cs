@@ -5,9 +5,10 @@ using System.Text.Json.Nodes;
 using NodaTime;
 using SupportHub.Intake;
 using SupportHub.Policy;
+using SupportHub.Storage;
 using SupportHub.Tickets;
 using SupportHub.Workflows;
-using SupportHub.Workflows.InMemory;
+using SupportHub.Storage.InMemory;
 
 namespace SupportHub.Cli.Simulate;
 

@@ -1,4 +1,5 @@
 using NodaTime;
+using SupportHub.Storage;
 using SupportHub.Tickets;
 using SupportHub.Workflows;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using SupportHub.Billing;
 using SupportHub.Calendars;
 using SupportHub.Sla;
 
@@ -62,11 +63,11 @@ internal static class SlaCommand
             return ExitCodes.InvalidInput;
         }
         var sla = TicketSla.Assess(policy, account, severity, from, received);
-        Write(sla, zone, output);
+        Write(sla, AfterHoursWork.Classify(policy, policy.Tiers[sla.Tier], sla.Emergency, received), zone, output);
         return ExitCodes.Ok;
     }
 
-    private static void Write(TicketSla sla, NodaTime.DateTimeZone zone, TextWriter output)
+    private static void Write(TicketSla sla, AfterHoursWork work, NodaTime.DateTimeZone zone, TextWriter output)
     {
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -79,9 +80,9 @@ internal static class SlaCommand
             json.WriteBoolean("emergency", sla.Emergency);
             json.WriteBoolean("emergencyDowngraded", sla.EmergencyDowngraded);
             json.WriteString("received", CliTime.Format(sla.Received, zone));
-            json.WriteBoolean("afterHours", sla.AfterHours);
+            json.WriteBoolean("afterHours", work.AfterHours);
             json.WriteString("clockCalendar", sla.ClockCalendar);
-            json.WriteString("billingApproval", sla.BillingApproval.Name());
+            json.WriteString("billingApproval", work.Approval.Name());
             json.WriteStartObject("targets");
             foreach (var clock in sla.Clocks.Clocks)
             {

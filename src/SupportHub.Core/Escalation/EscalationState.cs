@@ -8,5 +8,5 @@ namespace SupportHub.Escalation;
 /// <param name="Round">1-based round; a chain runs <c>repeat + 1</c> rounds.</param>
 /// <param name="Active">False once acknowledged, solved or exhausted.</param>
 /// <param name="StoppedBy">Who acknowledged (or solved), for "already acknowledged by bob".</param>
-/// <param name="StoppedReason"><c>acknowledged</c> or <c>solved</c>, as in <see cref="Tickets.EscalationStopped"/>.</param>
+/// <param name="StoppedReason"><c>acknowledged</c> or <c>solved</c>, as the ticket's <c>EscalationStopped</c> event says.</param>
 public sealed record EscalationState(string Chain, int Run, int Step, int Round, bool Active, string? StoppedBy = null, string? StoppedReason = null);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using NodaTime;
 using NodaTime.Text;
+using SupportHub.Storage;
 using SupportHub.Tickets;
 using SupportHub.Workflows;
 

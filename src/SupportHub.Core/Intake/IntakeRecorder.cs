@@ -1,4 +1,4 @@
-using SupportHub.Workflows;
+using SupportHub.Storage;
 
 namespace SupportHub.Intake;
 

@@ -73,14 +73,4 @@ public static partial class RequiredFields
             _ => false,
         };
     }
-
-    /// <summary>How the acknowledgement names a field: "the product", "its version", …</summary>
-    public static string Describe(string field) => field.ToLowerInvariant() switch
-    {
-        "product" => "the product concerned",
-        "version" => "its version",
-        "os" => "your operating system",
-        "description" => "a description of the problem",
-        var other => other,
-    };
 }

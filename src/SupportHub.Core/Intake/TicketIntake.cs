@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using NodaTime;
 using SupportHub.Policy;
+using SupportHub.Storage;
 using SupportHub.Tickets;
 using SupportHub.Workflows;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using SupportHub.Workflows;
+using SupportHub.Storage;
 
 namespace SupportHub.Intake;
 

@@ -26,11 +26,6 @@ public sealed record SupportPolicy(
 {
     public SeverityDefinition? Severity(int level) => Severities.FirstOrDefault(s => s.Level == level);
 
-    /// <summary>Whether <paramref name="command"/> opens a ticket at an emergency severity: its work (the
-    /// ticket, its page) goes ahead of ordinary messages in the hub's queues.</summary>
-    public bool IsEmergency(Tickets.TicketCommand command) =>
-        command is Tickets.OpenTicket open && Severity(open.Facts.RequestedSeverity) is { Emergency: true };
-
     public Account? FindAccount(string id) => Accounts.FirstOrDefault(a => a.Id == id);
 }
 

@@ -11,18 +11,6 @@ public enum SlaTarget
     Resolve,
 }
 
-/// <summary>
-/// The <c>billingApproval</c> of a ticket (CONTRACT.md): an emergency is never billed; a
-/// non-emergency received while the tier's hours are closed needs approval when the tier bills
-/// after-hours work.
-/// </summary>
-public enum BillingApproval
-{
-    NotRequired,
-    Required,
-    Emergency,
-}
-
 public static class SlaNames
 {
     /// <summary>The contract's spelling: <c>response</c>, <c>restore</c>, <c>resolve</c>.</summary>
@@ -31,13 +19,5 @@ public static class SlaNames
         SlaTarget.Response => "response",
         SlaTarget.Restore => "restore",
         _ => "resolve",
-    };
-
-    /// <summary>The contract's spelling: <c>not-required</c>, <c>required</c>, <c>emergency</c>.</summary>
-    public static string Name(this BillingApproval approval) => approval switch
-    {
-        BillingApproval.NotRequired => "not-required",
-        BillingApproval.Required => "required",
-        _ => "emergency",
     };
 }

@@ -5,16 +5,15 @@ namespace SupportHub.Sla;
 
 /// <summary>
 /// What a ticket is owed, decided from the policy when it is received (POLICY.md "Which calendar a
-/// ticket's clock uses", "After-hours requests and billing approval"): its tier, its effective
-/// severity, its clock calendar, whether it is after hours, whether billing needs approval, and
-/// its clocks.
+/// ticket's clock uses"): its tier, its effective severity, its clock calendar and its clocks.
+/// Whether it arrived after hours and needs billing approval is Billing's question
+/// (<c>AfterHoursWork</c>), asked with the <see cref="Emergency"/> decided here.
 /// </summary>
 /// <param name="Account">The account id; null when no account matched (the policy's default tier).</param>
 /// <param name="RequestedSeverity">The severity the requester asked for.</param>
 /// <param name="Severity">The severity worked: 2 when an emergency came from someone not allowed to raise one.</param>
 /// <param name="Emergency">An emergency from a requester allowed to raise it: worked in emergency hours, never billed.</param>
 /// <param name="EmergencyDowngraded">The account's emergency contacts are to be told (<c>emergency-downgraded</c>).</param>
-/// <param name="AfterHours">The tier's <c>hours</c> calendar was closed at <paramref name="Received"/>.</param>
 /// <param name="ClockCalendar">Name of the calendar the clocks count in.</param>
 public sealed record TicketSla(
     string? Account,
@@ -24,9 +23,7 @@ public sealed record TicketSla(
     bool Emergency,
     bool EmergencyDowngraded,
     Instant Received,
-    bool AfterHours,
     string ClockCalendar,
-    BillingApproval BillingApproval,
     TicketClocks Clocks)
 {
     /// <summary>The severity an emergency is treated as when its requester may not raise emergencies.</summary>
@@ -44,21 +41,16 @@ public sealed record TicketSla(
         var tierId = account?.Tier ?? policy.DefaultTier;
         var tier = policy.Tiers[tierId];
         var terms = Terms(policy, tier, account, severity, requester);
-        var hours = policy.Calendars[tier.Hours];
-        var afterHours = !hours.IsOpen(received);
-        var billing = terms.Emergency ? BillingApproval.Emergency
-            : afterHours && tier.AfterHours is { Billable: true } ? BillingApproval.Required
-            : BillingApproval.NotRequired;
         var clocks = TicketClocks.Start(
             policy.Calendars[terms.CalendarName], tier.Targets.GetValueOrDefault(terms.Severity), received, policy.Escalation.SlaWarningAt);
         return new TicketSla(
             account?.Id, tierId, severity, terms.Severity, terms.Emergency, terms.Downgraded,
-            received, afterHours, terms.CalendarName, billing, clocks);
+            received, terms.CalendarName, clocks);
     }
 
     /// <summary>
     /// Severity change: recomputes the unmet clocks from the received instant under the new
-    /// severity (and its calendar). After-hours and billing stay as decided at receipt.
+    /// severity (and its calendar).
     /// </summary>
     public TicketSla ChangeSeverity(SupportPolicy policy, Account? account, int severity, string? requester)
     {

@@ -37,7 +37,7 @@ public sealed record Requester(string? Name, string? Email, string? Phone)
 /// <param name="RequestedSeverity">As the channel said it; the workflow may downgrade an emergency.</param>
 /// <param name="OriginalRef">For a follow-up to a Closed ticket: the ticket it follows.</param>
 /// <param name="Missing">The policy's required fields intake did not find in the request
-/// (<see cref="Intake.RequiredFields"/>); the acknowledgement asks for them. Null when nothing is missing.</param>
+/// (intake's <c>RequiredFields</c>); the acknowledgement asks for them. Null when nothing is missing.</param>
 public sealed record TicketFacts(
     string Ref,
     string? AccountId,

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using NodaTime;
+using SupportHub.Policy;
 using SupportHub.Sla;
 
 namespace SupportHub.Tickets;
@@ -81,3 +82,15 @@ public sealed record ReopenWindowEnded(string Id, string Ticket, Instant SolvedA
 
 /// <summary>Time to ask for a rating; stale if the ticket was reopened since that solve.</summary>
 public sealed record CsatSurveyDue(string Id, string Ticket, Instant SolvedAt) : TicketTimer(Id, Ticket);
+
+public static class TicketCommandUrgency
+{
+    /// <summary>Whether <paramref name="command"/> opens a ticket at an emergency severity: its work (the
+    /// ticket, its page) goes ahead of ordinary messages in the hub's queues. Here, not in Policy: the
+    /// policy knows severities, not ticket commands.</summary>
+    public static bool IsEmergency(this SupportPolicy policy, TicketCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return command is OpenTicket open && policy.Severity(open.Facts.RequestedSeverity) is { Emergency: true };
+    }
+}

@@ -1,6 +1,7 @@
 using System.Globalization;
 using NodaTime;
 using NodaTime.Text;
+using SupportHub.Billing;
 using SupportHub.Calendars;
 using SupportHub.OnCall;
 using SupportHub.Policy;
@@ -37,18 +38,20 @@ public sealed class TicketContext(SupportPolicy policy)
     }
 
     /// <summary>
-    /// POLICY.md "Which calendar a ticket's clock uses" and "After-hours requests", by
-    /// <see cref="TicketSla.Assess"/>: an emergency from someone allowed to raise one runs on the
-    /// emergency hours and is never billed; from anyone else (with <c>emergencyContactsOnly</c>) it
-    /// is treated as severity 2; a non-emergency received while the tier's hours are closed needs
-    /// approval in a billable tier. A severity the policy does not define counts as the default.
+    /// POLICY.md "Which calendar a ticket's clock uses", by <see cref="TicketSla.Assess"/>, and
+    /// "After-hours requests", by <see cref="AfterHoursWork.Classify"/>: an emergency from someone
+    /// allowed to raise one runs on the emergency hours and is never billed; from anyone else (with
+    /// <c>emergencyContactsOnly</c>) it is treated as severity 2; a non-emergency received while the
+    /// tier's hours are closed needs approval in a billable tier. A severity the policy does not
+    /// define counts as the default.
     /// </summary>
     public TicketClassification Classify(TicketFacts facts)
     {
         var severity = Policy.Severity(facts.RequestedSeverity) is null ? Policy.DefaultSeverity : facts.RequestedSeverity;
         var account = facts.AccountId is null ? null : Policy.FindAccount(facts.AccountId);
         var sla = TicketSla.Assess(Policy, account, severity, facts.Requester.Email ?? facts.Requester.Phone, facts.Received);
-        return new TicketClassification(sla.Severity, sla.Emergency, sla.AfterHours, sla.ClockCalendar, sla.BillingApproval,
+        var work = AfterHoursWork.Classify(Policy, Policy.Tiers[sla.Tier], sla.Emergency, facts.Received);
+        return new TicketClassification(sla.Severity, sla.Emergency, work.AfterHours, sla.ClockCalendar, work.Approval,
             sla.EmergencyDowngraded ? sla.RequestedSeverity : null);
     }
 

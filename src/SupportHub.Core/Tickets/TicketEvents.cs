@@ -1,4 +1,5 @@
 using NodaTime;
+using SupportHub.Billing;
 using SupportHub.Notifications;
 using SupportHub.Policy;
 using SupportHub.Sla;

@@ -1,9 +1,6 @@
 using SupportHub.Billing;
-using SupportHub.Escalation;
-using SupportHub.Lifecycle;
 using SupportHub.Notifications;
 using SupportHub.Policy;
-using SupportHub.Sla;
 
 namespace SupportHub.Tickets;
 
@@ -60,6 +57,17 @@ internal static class TicketOpening
         missing is not { Count: > 0 }
             ? ""
             : "\n\nTo help us work on it, please reply with "
-              + string.Join(", ", missing.Select(Intake.RequiredFields.Describe).SkipLast(1))
-              + (missing.Count > 1 ? " and " : "") + Intake.RequiredFields.Describe(missing[^1]) + ".";
+              + string.Join(", ", missing.Select(Describe).SkipLast(1))
+              + (missing.Count > 1 ? " and " : "") + Describe(missing[^1]) + ".";
+
+    /// <summary>How the acknowledgement names one of intake's required fields (Intake's RequiredFields):
+    /// "the product", "its version", …</summary>
+    private static string Describe(string field) => field.ToLowerInvariant() switch
+    {
+        "product" => "the product concerned",
+        "version" => "its version",
+        "os" => "your operating system",
+        "description" => "a description of the problem",
+        var other => other,
+    };
 }

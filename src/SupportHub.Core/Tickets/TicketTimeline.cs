@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using NodaTime;
+using SupportHub.Billing;
 using SupportHub.Notifications;
 using SupportHub.Sla;
 

@@ -1,7 +1,5 @@
 using System.Collections.Immutable;
 using NodaTime;
-using SupportHub.Billing;
-using SupportHub.Escalation;
 using SupportHub.Lifecycle;
 using SupportHub.Sla;
 
@@ -10,9 +8,10 @@ namespace SupportHub.Tickets;
 /// <summary>
 /// The durable workflow of one ticket, as a decider: <see cref="Decide"/> turns a message, the
 /// current state and the current instant into events and effects; <see cref="Evolve"/> folds an
-/// event into the state. Pure: the same messages at the same instants give the same effects. The
-/// capabilities it composes live in their own folders (Lifecycle, Sla, Escalation, Billing); this
-/// class only routes.
+/// event into the state. Pure: the same messages at the same instants give the same effects. Its
+/// parts live beside it (TicketOpening, TicketLifecycle, SlaMonitor, EscalationChains,
+/// BillingApprovals) and work with the capabilities' own models (Lifecycle, Sla, Escalation,
+/// Billing, OnCall, Notifications), which know nothing of tickets; this class only routes.
 /// </summary>
 public static class TicketWorkflow
 {

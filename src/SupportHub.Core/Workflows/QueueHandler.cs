@@ -20,8 +20,3 @@ public sealed record QueueDelivery(string Queue, string MessageId, string Body, 
 /// <summary>Which handler type serves which queue: one per queue. The handler is resolved in a fresh
 /// scope for every message.</summary>
 public sealed record QueueHandlerRegistration(string Queue, Type HandlerType);
-
-/// <summary>The store cannot take writes now (its disk is full, or failing): nothing of the write
-/// happened. Callers answer "try again later" (HTTP 503) or wait and retry; it is not a bug in the
-/// request, and not a reason to stop the hub.</summary>
-public sealed class StoreUnavailableException(string message, Exception? innerException = null) : Exception(message, innerException);

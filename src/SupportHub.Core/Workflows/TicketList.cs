@@ -1,4 +1,5 @@
 using NodaTime;
+using SupportHub.Storage;
 using SupportHub.Tickets;
 
 namespace SupportHub.Workflows;
@@ -40,6 +41,8 @@ public sealed record TicketListEntry(
 /// Filtering happens on the read rows: at the embedded hub's scale (thousands of tickets) one
 /// partition scan is cheap and always correct; a status/account partitioned index would trade that
 /// for a move between partitions that cannot be atomic.
+/// It lives with the runtime that keeps it, not in Storage: it knows tickets, and the storage
+/// ports know only tables, rows and queues.
 /// </summary>
 public sealed class TicketList(IEntityStore store)
 {

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using NodaTime;
 using SupportHub.Notifications;
+using SupportHub.Storage;
 using SupportHub.Tickets;
 
 namespace SupportHub.Workflows;

@@ -29,14 +29,15 @@ public static class BoardRoutes
 
     public static IEndpointRouteBuilder MapBoard(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/board", () => Asset("board.html", "text/html; charset=utf-8")).ExcludeFromDescription();
-        endpoints.MapGet("/board.js", () => Asset("board.js", "text/javascript; charset=utf-8")).ExcludeFromDescription();
-        endpoints.MapGet("/board.css", () => Asset("board.css", "text/css; charset=utf-8")).ExcludeFromDescription();
+        // Each name is the route's function in Azure (FunctionCatalog).
+        endpoints.MapGet("/board", () => Asset("board.html", "text/html; charset=utf-8")).ExcludeFromDescription().WithName("Board");
+        endpoints.MapGet("/board.js", () => Asset("board.js", "text/javascript; charset=utf-8")).ExcludeFromDescription().WithName("BoardScript");
+        endpoints.MapGet("/board.css", () => Asset("board.css", "text/css; charset=utf-8")).ExcludeFromDescription().WithName("BoardStyle");
         endpoints.MapGet("/board.json", async (BoardReader reader, HttpResponse response, CancellationToken cancellationToken) =>
         {
             response.Headers.CacheControl = "no-store";
             return TypedResults.Ok(await reader.ReadAsync(cancellationToken));
-        }).AddEndpointFilter<AgentApiKey>().ExcludeFromDescription();
+        }).AddEndpointFilter<AgentApiKey>().ExcludeFromDescription().WithName("BoardData");
         return endpoints;
     }
 

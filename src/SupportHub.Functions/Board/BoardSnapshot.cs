@@ -119,7 +119,7 @@ public sealed record BoardBilling(string Status, decimal Rate, string Currency, 
 public sealed record BoardApproval(string Ticket, string? Account, string Subject, decimal Rate, string Currency, string Per, string Deadline, double DeadlineInSeconds);
 
 /// <summary>Builds the snapshot from the store.</summary>
-public sealed class BoardReader(TicketStates states, SupportHub.Workflows.IEntityStore store, SupportPolicy policy, IClock clock)
+public sealed class BoardReader(TicketStates states, SupportHub.Storage.IEntityStore store, SupportPolicy policy, IClock clock)
 {
     public async Task<BoardSnapshot> ReadAsync(CancellationToken cancellationToken)
     {

@@ -6,8 +6,10 @@ namespace SupportHub.Functions.CustomHandler;
 // The function.json files the Functions host reads (one folder per function beside host.json),
 // generated from FunctionCatalog so the deployed functions cannot drift from the code:
 //   dotnet SupportHub.Functions.dll --write-function-metadata <dir>
-// (scripts/publish.sh runs it against the published app). Binding shapes: MicrosoftDocs
-// functions-custom-handlers / functions-bindings-*.
+// (scripts/publish.sh runs it against the published app). Program.cs builds the app and maps its
+// routes first, exactly as it does to serve them, and hands over the app's endpoint table, from
+// which the catalog takes the HTTP functions; the app is never started. Binding shapes:
+// MicrosoftDocs functions-custom-handlers / functions-bindings-*.
 
 /// <summary>Writes one <c>{Name}/function.json</c> per catalogued function.</summary>
 public static class FunctionMetadata
@@ -18,9 +20,10 @@ public static class FunctionMetadata
 
     /// <summary>Handles the <see cref="Verb"/> command line; returns its exit code, or null when the
     /// arguments are not that verb and the app should run.</summary>
-    public static int? RunIfAsked(string[] args, TextWriter output, TextWriter error)
+    public static int? RunIfAsked(string[] args, EndpointDataSource endpoints, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(endpoints);
         if (args.Length == 0 || args[0] != Verb)
         {
             return null;
@@ -32,16 +35,17 @@ public static class FunctionMetadata
             return 2;
         }
 
-        var written = Write(args[1]);
+        var written = Write(args[1], FunctionCatalog.All(endpoints));
         output.WriteLine($"wrote {written.Count} function.json files under {Path.GetFullPath(args[1])}");
         return 0;
     }
 
-    /// <summary>Writes the files under <paramref name="folder"/>, replacing what an earlier run wrote there.</summary>
-    public static IReadOnlyList<string> Write(string folder)
+    /// <summary>Writes the files of <paramref name="functions"/> under <paramref name="folder"/>, replacing what an earlier run wrote there.</summary>
+    public static IReadOnlyList<string> Write(string folder, IEnumerable<FunctionDefinition> functions)
     {
+        ArgumentNullException.ThrowIfNull(functions);
         var written = new List<string>();
-        foreach (var function in FunctionCatalog.All)
+        foreach (var function in functions)
         {
             var directory = Directory.CreateDirectory(Path.Combine(folder, function.Name));
             var path = Path.Combine(directory.FullName, "function.json");

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using NodaTime;
 using NodaTime.Text;
-using SupportHub.Workflows;
+using SupportHub.Storage;
 
 namespace SupportHub.Functions.CustomHandler;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -8,7 +7,7 @@ using SupportHub.Workflows;
 namespace SupportHub.Functions.CustomHandler;
 
 // The custom-handler invocation protocol (MicrosoftDocs functions-custom-handlers.md): for a
-// function it does not forward, the Functions host posts
+// Service Bus or timer function, the Functions host posts
 //   POST /{FunctionName}   {"Data": {binding: value}, "Metadata": {...}}
 // and reads back {"Outputs": {...}, "Logs": [...], "ReturnValue": ...}. Any non-2xx answer fails
 // the invocation: a Service Bus message is abandoned and redelivered, and dead-lettered after the
@@ -20,14 +19,16 @@ namespace SupportHub.Functions.CustomHandler;
 //     (a number, or a string holding one) identify the delivery. Dispatched to the same
 //     IQueueHandler the embedded QueuePump calls.
 //   * Timer: Data.timer {"Schedule", "ScheduleStatus", "IsPastDue"}: runs Housekeeping.
-//   * HTTP (only when the host does not forward, e.g. a function given extra bindings): Data.req
-//     {"Url","Method","Headers":{"Name":["v"]},"Body"} is replayed against the app's own route on
-//     loopback and the answer returned as Outputs.res {"statusCode","headers","body"}; a JSON body
-//     is returned as JSON, since the host may turn a bare string that looks like base64 into bytes.
+// HTTP functions never arrive here as invocations: host.json sets enableForwardingHttpRequest, and
+// for a function with exactly one httpTrigger in and one http out (the only HTTP shape
+// FunctionMetadata writes) the host then forwards the original request to the same path and
+// returns the app's own answer. The host would post an invocation only for an HTTP function with
+// other bindings, which this app never declares; so only Service Bus and timer functions get an
+// endpoint here.
 // The endpoints exist only when the app runs as a custom handler (FUNCTIONS_CUSTOMHANDLER_PORT set):
 // nothing else may enqueue work behind intake's authentication.
 
-/// <summary>Maps <c>POST /{FunctionName}</c> for every catalogued function.</summary>
+/// <summary>Maps <c>POST /{FunctionName}</c> for every catalogued Service Bus and timer function.</summary>
 public static partial class InvocationEndpoints
 {
     public const string HttpBinding = "req";
@@ -39,14 +40,13 @@ public static partial class InvocationEndpoints
 
     public static IServiceCollection AddCustomHandler(this IServiceCollection services)
     {
-        services.AddSingleton(sp => LoopbackClient.ForServer(sp.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()));
         services.AddScoped<Housekeeping>();
         return services;
     }
 
     public static IEndpointRouteBuilder MapFunctionInvocations(this IEndpointRouteBuilder endpoints)
     {
-        foreach (var function in FunctionCatalog.All)
+        foreach (var function in FunctionCatalog.Invoked)
         {
             endpoints.MapPost("/" + function.Name, (Delegate)((HttpContext context) => InvokeAsync(function, context)))
                 .ExcludeFromDescription()
@@ -78,7 +78,6 @@ public static partial class InvocationEndpoints
 
         try
         {
-            JsonNode? outputs = null;
             switch (function.Trigger)
             {
                 case ServiceBusTrigger serviceBus:
@@ -92,12 +91,9 @@ public static partial class InvocationEndpoints
                     await services.GetRequiredService<Housekeeping>().RunAsync(pastDue, cancellationToken);
                     logs.Add($"{function.Name}: ran{(pastDue ? " (past due)" : string.Empty)}.");
                     break;
-                case HttpTrigger:
-                    outputs = new JsonObject { ["res"] = await ReplayAsync(services.GetRequiredService<LoopbackClient>(), Binding(data, HttpBinding), cancellationToken) };
-                    break;
             }
 
-            return Answer(200, logs, outputs);
+            return Answer(200, logs);
         }
         catch (InvalidInvocationException e)
         {
@@ -168,88 +164,14 @@ public static partial class InvocationEndpoints
         await handler.HandleAsync(message, cancellationToken);
     }
 
-    private static async Task<JsonObject> ReplayAsync(LoopbackClient loopback, JsonElement req, CancellationToken cancellationToken)
-    {
-        if (req.ValueKind != JsonValueKind.Object || !req.TryGetProperty("Url", out var url) || !Uri.TryCreate(url.GetString(), UriKind.Absolute, out var original))
-        {
-            throw new InvalidInvocationException($"Data.{HttpBinding}.Url is missing or not an absolute URL.");
-        }
-
-        var method = req.TryGetProperty("Method", out var m) && m.GetString() is { Length: > 0 } verb ? verb : "GET";
-        using var request = new HttpRequestMessage(new HttpMethod(method), original.PathAndQuery);
-        var headers = req.TryGetProperty("Headers", out var h) && h.ValueKind == JsonValueKind.Object ? h : default;
-        var contentType = HeaderValue(headers, "Content-Type");
-        if (req.TryGetProperty("Body", out var body) && body.ValueKind != JsonValueKind.Null)
-        {
-            var text = body.ValueKind == JsonValueKind.String ? body.GetString()! : body.GetRawText();
-            // Multipart and binary bodies arrive base64-encoded.
-            var bytes = contentType is not null && (contentType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase) || contentType.StartsWith("application/octet-stream", StringComparison.OrdinalIgnoreCase))
-                ? Convert.FromBase64String(text)
-                : Encoding.UTF8.GetBytes(text);
-            request.Content = new ByteArrayContent(bytes);
-        }
-
-        if (headers.ValueKind == JsonValueKind.Object)
-        {
-            foreach (var header in headers.EnumerateObject())
-            {
-                var values = header.Value.ValueKind == JsonValueKind.Array
-                    ? header.Value.EnumerateArray().Select(v => v.GetString() ?? string.Empty).ToArray()
-                    : [header.Value.GetString() ?? string.Empty];
-                if (!request.Headers.TryAddWithoutValidation(header.Name, values) && request.Content is not null)
-                {
-                    request.Content.Headers.TryAddWithoutValidation(header.Name, values);
-                }
-            }
-        }
-
-        using var response = await loopback.Client.SendAsync(request, cancellationToken);
-        var answer = await response.Content.ReadAsStringAsync(cancellationToken);
-        var responseHeaders = new JsonObject();
-        // The host writes the body itself: the replayed response's framing headers do not apply.
-        foreach (var header in response.Headers.Concat(response.Content.Headers)
-            .Where(h => h.Key is not ("Transfer-Encoding" or "Content-Length" or "Connection")))
-        {
-            responseHeaders[header.Key] = string.Join(", ", header.Value);
-        }
-
-        return new JsonObject
-        {
-            ["statusCode"] = ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture),
-            ["headers"] = responseHeaders,
-            ["body"] = IsJson(response.Content.Headers.ContentType) && answer.Length > 0 ? JsonNode.Parse(answer) : answer,
-        };
-    }
-
-    private static bool IsJson(MediaTypeHeaderValue? type) =>
-        type?.MediaType is { } media && (media == "application/json" || media.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
-
-    private static string? HeaderValue(JsonElement headers, string name)
-    {
-        if (headers.ValueKind != JsonValueKind.Object)
-        {
-            return null;
-        }
-
-        foreach (var header in headers.EnumerateObject())
-        {
-            if (string.Equals(header.Name, name, StringComparison.OrdinalIgnoreCase))
-            {
-                return header.Value.ValueKind == JsonValueKind.Array ? header.Value.EnumerateArray().FirstOrDefault().GetString() : header.Value.GetString();
-            }
-        }
-
-        return null;
-    }
-
     private static JsonElement Binding(JsonElement data, string name) =>
         data.ValueKind == JsonValueKind.Object && data.TryGetProperty(name, out var value) ? value : default;
 
-    private static IResult Answer(int status, IReadOnlyList<string> logs, JsonNode? outputs = null)
+    private static IResult Answer(int status, IReadOnlyList<string> logs)
     {
         var body = new JsonObject
         {
-            ["Outputs"] = outputs ?? new JsonObject(),
+            ["Outputs"] = new JsonObject(),
             ["Logs"] = new JsonArray(logs.Select(l => (JsonNode)l).ToArray()),
             ["ReturnValue"] = null,
         };
@@ -264,23 +186,4 @@ public static partial class InvocationEndpoints
 
     /// <summary>The host posted something that is not a valid invocation of the function: 400.</summary>
     internal sealed class InvalidInvocationException(string message) : Exception(message);
-}
-
-/// <summary>An HttpClient aimed at the handler's own listening address, for replaying HTTP invocations.</summary>
-public sealed class LoopbackClient(HttpClient client)
-{
-    public HttpClient Client => client;
-
-    public static LoopbackClient ForServer(Microsoft.AspNetCore.Hosting.Server.IServer server)
-    {
-        var address = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-            ?? throw new InvalidOperationException("The server has no listening address to replay HTTP invocations on.");
-        var uri = new UriBuilder(address.Replace("*", "127.0.0.1", StringComparison.Ordinal).Replace("+", "127.0.0.1", StringComparison.Ordinal));
-        if (uri.Host is "0.0.0.0" or "[::]" or "localhost")
-        {
-            uri.Host = "127.0.0.1";
-        }
-
-        return new LoopbackClient(new HttpClient { BaseAddress = uri.Uri });
-    }
 }

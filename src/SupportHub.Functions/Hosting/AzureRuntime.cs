@@ -14,7 +14,7 @@ using SupportHub.Azure.Teams;
 using SupportHub.Functions.Notifications;
 using SupportHub.Notifications;
 using SupportHub.Policy;
-using SupportHub.Workflows;
+using SupportHub.Storage;
 
 namespace SupportHub.Functions.Hosting;
 

@@ -3,6 +3,7 @@ using Azure;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using SupportHub.Azure.ServiceBus;
+using SupportHub.Storage;
 using SupportHub.Workflows;
 
 namespace SupportHub.Functions.Hosting;
@@ -66,7 +67,7 @@ public static class HealthEndpoint
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static IEndpointConventionBuilder MapHealthEndpoint(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteAsync });
+        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteAsync }).WithName("Health");
 
     private static Task WriteAsync(HttpContext context, HealthReport report)
     {

@@ -2,10 +2,10 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Options;
 using NodaTime;
+using SupportHub.Channels;
 using SupportHub.Functions.Hosting;
 using SupportHub.Intake;
-using SupportHub.Intake.Email;
-using SupportHub.Workflows;
+using SupportHub.Channels.Email;
 
 namespace SupportHub.Functions.Intake;
 
@@ -39,7 +39,7 @@ internal static class IntakeEmail
         {
             return IntakeHttp.Problems(parsed.Problems);
         }
-        var message = ChannelMessage.FromEmail(parsed.Value!, clock.GetCurrentInstant(), options.Value.MaxTextChars);
+        var message = parsed.Value!.ToChannelMessage(clock.GetCurrentInstant(), options.Value.MaxTextChars);
         return await IntakeHttp.AcceptAsync(message, intake, cancellationToken);
     }
 

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using NodaTime;
+using SupportHub.Channels;
 using SupportHub.Intake;
+using SupportHub.Storage;
 using SupportHub.Workflows;
 
 namespace SupportHub.Functions.Intake;

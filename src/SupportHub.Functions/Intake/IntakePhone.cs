@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Options;
 using NodaTime;
+using SupportHub.Channels.Phone;
 using SupportHub.Functions.Hosting;
 using SupportHub.Intake;
 using SupportHub.Policy;
-using SupportHub.Workflows;
 
 namespace SupportHub.Functions.Intake;
 

@@ -1,8 +1,9 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using SupportHub.Channels.Sms;
 using SupportHub.Functions.Workflows;
 using SupportHub.Intake;
-using SupportHub.OnCall;
 using SupportHub.Policy;
+using SupportHub.Storage;
 using SupportHub.Tickets;
 using SupportHub.Workflows;
 
@@ -33,12 +34,11 @@ public static class IntakeRegistration
 
     public static IEndpointRouteBuilder MapIntake(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/api/intake/email", IntakeEmail.HandleAsync);
-        endpoints.MapPost("/api/intake/chat", IntakeChat.HandleAsync);
-        endpoints.MapPost("/api/intake/phone", IntakePhone.HandleAsync);
-        endpoints.MapPost("/api/events/sms", SmsEvents.HandleAsync);
-        endpoints.MapPost("/api/tickets/{ref}/split", (string @ref, HttpRequest request, Hosting.HubSecrets secrets, NodaTime.IClock clock, IEntityStore store, CancellationToken cancellationToken) =>
-            TicketSplit.HandleAsync(@ref, request, secrets, clock, store, cancellationToken));
+        // Each name is the route's function in Azure (FunctionCatalog).
+        endpoints.MapPost("/api/intake/email", IntakeEmail.HandleAsync).WithName("IntakeEmail");
+        endpoints.MapPost("/api/intake/chat", IntakeChat.HandleAsync).WithName("IntakeChat");
+        endpoints.MapPost("/api/intake/phone", IntakePhone.HandleAsync).WithName("IntakePhone");
+        endpoints.MapPost("/api/events/sms", SmsEvents.HandleAsync).WithName("EventsSms");
         return endpoints;
     }
 }

@@ -1,9 +1,11 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using NodaTime;
+using SupportHub.Channels;
+using SupportHub.Channels.EventGrid;
+using SupportHub.Channels.Sms;
 using SupportHub.Functions.Hosting;
-using SupportHub.Intake;
-using SupportHub.OnCall;
+using SupportHub.Storage;
 using SupportHub.Workflows;
 
 namespace SupportHub.Functions.Intake;

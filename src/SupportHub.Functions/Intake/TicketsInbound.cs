@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using NodaTime;
 using SupportHub.Intake;
 using SupportHub.Policy;
+using SupportHub.Storage;
 using SupportHub.Tickets;
 using SupportHub.Workflows;
 

@@ -3,6 +3,7 @@ using NodaTime;
 using SupportHub.Functions.Pages;
 using SupportHub.Functions.Telemetry;
 using SupportHub.Notifications;
+using SupportHub.Storage;
 using SupportHub.Tickets;
 using SupportHub.Workflows;
 
@@ -28,8 +29,17 @@ public static class SignedLinks
 
     public static IEndpointRouteBuilder MapSignedLinks(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(LinkSigner.RoutePrefix + "{token}", ShowAsync).ExcludeFromDescription();
-        endpoints.MapPost(LinkSigner.RoutePrefix + "{token}", PerformAsync).ExcludeFromDescription().DisableAntiforgery();
+        // One endpoint for both methods: it is one function in Azure (Links, FunctionCatalog), and an
+        // endpoint name belongs to one endpoint.
+        endpoints.MapMethods(LinkSigner.RoutePrefix + "{token}", [HttpMethods.Get, HttpMethods.Post],
+            (HttpContext context, string token, LinkSigner signer, TicketWorkflowRunner runner, IEntityStore store, IClock clock,
+                DecisionTelemetry telemetry, CancellationToken cancellationToken) =>
+                HttpMethods.IsPost(context.Request.Method)
+                    ? PerformAsync(token, signer, runner, store, clock, telemetry, cancellationToken)
+                    : ShowAsync(token, signer, runner, store, clock, cancellationToken))
+            .WithName("Links")
+            .ExcludeFromDescription()
+            .DisableAntiforgery();
         return endpoints;
     }
 

@@ -21,7 +21,7 @@ public static class MetricsRoutes
 
     public static IEndpointRouteBuilder MapSupportMetrics(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/metrics", GetAsync).AddEndpointFilter<AgentApiKey>();
+        endpoints.MapGet("/api/metrics", GetAsync).AddEndpointFilter<AgentApiKey>().WithName("Metrics");
         return endpoints;
     }
 

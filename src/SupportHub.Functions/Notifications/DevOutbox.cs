@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NodaTime;
 using SupportHub.Notifications;
+using SupportHub.Storage;
 using SupportHub.Tickets;
 using SupportHub.Workflows;
 

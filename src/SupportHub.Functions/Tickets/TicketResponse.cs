@@ -3,6 +3,7 @@ using NodaTime;
 using SupportHub.Billing;
 using SupportHub.Policy;
 using SupportHub.Sla;
+using SupportHub.Storage;
 using SupportHub.Tickets;
 using SupportHub.Workflows;
 

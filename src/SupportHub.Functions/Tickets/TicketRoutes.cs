@@ -1,6 +1,8 @@
 using NodaTime;
+using SupportHub.Functions.Hosting;
 using SupportHub.Functions.Telemetry;
 using SupportHub.Policy;
+using SupportHub.Storage;
 using SupportHub.Tickets;
 using SupportHub.Workflows;
 
@@ -13,6 +15,7 @@ namespace SupportHub.Functions.Tickets;
 //   POST /api/tickets/{ref}/status          {to, by}     a status change
 //   POST /api/tickets/{ref}/severity        {level, by}  a severity change
 //   POST /api/tickets/{ref}/ack             {by}         acknowledge the page
+//   POST /api/tickets/{ref}/split           {ticket}?    undo a cross-channel link (TicketSplit)
 // A command runs through the workflow runner at once (the same code the workflow-events function
 // runs), so the answer is the ticket after it: 200 with the new state, 404 for an unknown ticket,
 // 409 with the workflow's reason when it refuses ("ticket #1001 was already acknowledged by bob").
@@ -28,10 +31,12 @@ public static class TicketRoutes
     public static IEndpointRouteBuilder MapTicketRoutes(this IEndpointRouteBuilder endpoints)
     {
         var tickets = endpoints.MapGroup("/api/tickets").AddEndpointFilter<AgentApiKey>();
-        tickets.MapGet("/{ticket}", GetAsync);
-        tickets.MapGet("/", ListAsync);
+        // Each name is the route's function in Azure (FunctionCatalog).
+        tickets.MapGet("/{ticket}", GetAsync).WithName("TicketGet");
+        tickets.MapGet("/", ListAsync).WithName("TicketList");
         tickets.MapPost("/{ticket}/reply", (string ticket, HttpRequest request, Agent agent, CancellationToken ct) =>
-            agent.RunAsync(ticket, request, (body, id) => new PostReply(id, ticket, body.Person("by", agent.Policy), true, body.Text("text")), ct));
+            agent.RunAsync(ticket, request, (body, id) => new PostReply(id, ticket, body.Person("by", agent.Policy), true, body.Text("text")), ct))
+            .WithName("TicketReply");
         tickets.MapPost("/{ticket}/status", (string ticket, HttpRequest request, Agent agent, CancellationToken ct) =>
             agent.RunAsync(ticket, request, (body, id) =>
             {
@@ -43,7 +48,8 @@ public static class TicketRoutes
                 }
 
                 return new ChangeStatus(id, ticket, status ?? TicketStatus.New, body.Person("by", agent.Policy));
-            }, ct));
+            }, ct))
+            .WithName("TicketStatus");
         tickets.MapPost("/{ticket}/severity", (string ticket, HttpRequest request, Agent agent, CancellationToken ct) =>
             agent.RunAsync(ticket, request, (body, id) =>
             {
@@ -54,9 +60,15 @@ public static class TicketRoutes
                 }
 
                 return new ChangeSeverity(id, ticket, level, body.Person("by", agent.Policy));
-            }, ct));
+            }, ct))
+            .WithName("TicketSeverity");
         tickets.MapPost("/{ticket}/ack", (string ticket, HttpRequest request, Agent agent, CancellationToken ct) =>
-            agent.RunAsync(ticket, request, (body, id) => new Acknowledge(id, ticket, body.Person("by", agent.Policy)), ct));
+            agent.RunAsync(ticket, request, (body, id) => new Acknowledge(id, ticket, body.Person("by", agent.Policy)), ct))
+            .WithName("TicketAck");
+        // Outside the group: split checks the API key itself (TicketSplit).
+        endpoints.MapPost("/api/tickets/{ticket}/split", (string ticket, HttpRequest request, HubSecrets secrets, IClock clock, IEntityStore store, CancellationToken ct) =>
+            TicketSplit.HandleAsync(ticket, request, secrets, clock, store, ct))
+            .WithName("TicketSplit");
         return endpoints;
     }
 

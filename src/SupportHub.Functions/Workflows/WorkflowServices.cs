@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using SupportHub.Functions.Hosting;
 using SupportHub.Functions.Links;
 using SupportHub.Functions.Notifications;
+using SupportHub.Storage;
 using SupportHub.Workflows;
 using SupportHub.Functions.Tickets;
 using SupportHub.Policy;

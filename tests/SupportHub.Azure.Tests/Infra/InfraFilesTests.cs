@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using SupportHub.Policy;
+using SupportHub.Storage;
 using SupportHub.Workflows;
 
 namespace SupportHub.Azure.Tests.Infra;

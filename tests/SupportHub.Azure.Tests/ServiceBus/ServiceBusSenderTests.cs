@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Azure;
 using NodaTime;
 using SupportHub.Azure.ServiceBus;
+using SupportHub.Storage;
 using SupportHub.Workflows;
 
 namespace SupportHub.Azure.Tests.ServiceBus;

@@ -1,6 +1,6 @@
 using SupportHub.Azure.Tables;
-using SupportHub.Testing.Workflows;
-using SupportHub.Workflows;
+using SupportHub.Storage;
+using SupportHub.Testing.Storage;
 
 namespace SupportHub.Azure.Tests.Tables;
 

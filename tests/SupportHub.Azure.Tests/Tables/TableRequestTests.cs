@@ -2,7 +2,7 @@ using System.Net;
 using Azure;
 using NodaTime;
 using SupportHub.Azure.Tables;
-using SupportHub.Workflows;
+using SupportHub.Storage;
 
 namespace SupportHub.Azure.Tests.Tables;
 

@@ -1,8 +1,8 @@
 using SupportHub.Intake;
+using SupportHub.Storage;
 using SupportHub.Testing;
-using SupportHub.Testing.Workflows;
-using SupportHub.Workflows;
-using SupportHub.Workflows.InMemory;
+using SupportHub.Testing.Intake;
+using SupportHub.Storage.InMemory;
 
 namespace SupportHub.Core.Tests.Intake;
 

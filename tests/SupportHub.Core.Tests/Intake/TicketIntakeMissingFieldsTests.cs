@@ -2,9 +2,10 @@ using NodaTime;
 using SupportHub.Core.Tests.Tickets;
 using SupportHub.Intake;
 using SupportHub.Notifications;
+using SupportHub.Storage;
 using SupportHub.Tickets;
 using SupportHub.Workflows;
-using SupportHub.Workflows.InMemory;
+using SupportHub.Storage.InMemory;
 
 namespace SupportHub.Core.Tests.Intake;
 

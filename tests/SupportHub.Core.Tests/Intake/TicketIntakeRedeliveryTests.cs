@@ -1,10 +1,11 @@
 using NodaTime;
 using SupportHub.Core.Tests.Tickets;
 using SupportHub.Intake;
+using SupportHub.Storage;
 using SupportHub.Tickets;
-using SupportHub.Testing.Workflows;
+using SupportHub.Testing.Storage;
 using SupportHub.Workflows;
-using SupportHub.Workflows.InMemory;
+using SupportHub.Storage.InMemory;
 
 namespace SupportHub.Core.Tests.Intake;
 

@@ -1,7 +1,7 @@
 using NodaTime;
 using SupportHub.Intake;
 using SupportHub.Tickets;
-using SupportHub.Workflows.InMemory;
+using SupportHub.Storage.InMemory;
 
 namespace SupportHub.Core.Tests.Intake;
 

@@ -1,3 +1,4 @@
+using SupportHub.Billing;
 using SupportHub.OnCall;
 using SupportHub.Policy;
 using SupportHub.Sla;
@@ -23,7 +24,7 @@ public class DesignExampleTests
 
         Assert.Equal("alice", OnCallSchedule.PersonOnCall(Policy, "primary", received));
         Assert.Equal(["alice"], Recipients.Resolve(Policy, Policy.Escalation.Chains["page"].Steps[0].Notify, acme, received).Select(r => r.To));
-        Assert.Equal(BillingApproval.Emergency, sla.BillingApproval);
+        Assert.Equal(BillingApproval.Emergency, AfterHoursWork.Classify(Policy, Policy.Tiers[sla.Tier], sla.Emergency, received).Approval);
         Assert.Equal(At("2026-12-02T00:00-06:00"), sla.Clocks[SlaTarget.Response]!.Due);
         Assert.False(sla.Clocks.Meet(SlaTarget.Response, At("2026-12-01T23:20-06:00"))[SlaTarget.Response]!.IsBreachDue(At("2026-12-02T00:00-06:00")));
     }

@@ -17,9 +17,7 @@ public class TicketSlaTests
         // POLICY.md: Mon–Fri 09:00–17:00, holiday Mon 23 Nov, Sev 2 received Fri 20 Nov 18:30.
         var sla = Assess(ExamplePolicy.Initech, 2, "pat@initech.com", "2026-11-20T18:30-06:00");
 
-        Assert.True(sla.AfterHours);
         Assert.Equal("worked", sla.ClockCalendar);
-        Assert.Equal(BillingApproval.Required, sla.BillingApproval);
         Assert.Equal("2026-11-24T13:00:00-06", Due(sla, SlaTarget.Response));
         Assert.Equal("received Fri 18:30 after hours; opens Tue 09:00 (Mon 23 Nov holiday); + 4 business hours = Tue 13:00",
             sla.Clocks[SlaTarget.Response]!.Explain);
@@ -45,16 +43,14 @@ public class TicketSlaTests
     [InlineData("dana@acme.gov", "by email")]
     [InlineData("DANA@ACME.GOV", "email compared case-insensitively")]
     [InlineData("+13125550101", "by phone, as the IVR knows the caller")]
-    public void Assess_EmergencyFromDesignatedContact_IsWorkedInEmergencyHoursAndNeverBilled(string from, string why)
+    public void Assess_EmergencyFromDesignatedContact_IsWorkedInEmergencyHours(string from, string why)
     {
         var sla = Assess(ExamplePolicy.Acme, 1, from, "2026-12-01T23:00-06:00");
 
         Assert.True(sla.Emergency, why);
         Assert.False(sla.EmergencyDowngraded);
         Assert.Equal(1, sla.Severity);
-        Assert.True(sla.AfterHours);
         Assert.Equal("always", sla.ClockCalendar);
-        Assert.Equal(BillingApproval.Emergency, sla.BillingApproval);
         Assert.Equal("2026-12-02T00:00:00-06", Due(sla, SlaTarget.Response));
         Assert.Equal("received Tue 23:00; + 1 hour = Wed 00:00", sla.Clocks[SlaTarget.Response]!.Explain);
     }
@@ -71,7 +67,6 @@ public class TicketSlaTests
         Assert.Equal(1, sla.RequestedSeverity);
         Assert.Equal(2, sla.Severity);
         Assert.Equal("business", sla.ClockCalendar);
-        Assert.Equal(BillingApproval.Required, sla.BillingApproval);
         // Sev 2 response 4bh in 07:00–19:00 from Wed 07:00.
         Assert.Equal("2026-12-02T11:00:00-06", Due(sla, SlaTarget.Response));
     }
@@ -92,37 +87,24 @@ public class TicketSlaTests
         var sla = Assess(ExamplePolicy.Globex, 1, "anyone@globex.com", "2026-12-01T23:00-06:00");
 
         Assert.True(sla.Emergency);
-        Assert.False(sla.AfterHours);
         Assert.Equal("2026-12-01T23:30:00-06", Due(sla, SlaTarget.Response));
         Assert.Null(sla.Clocks[SlaTarget.Restore]);
     }
 
     [Fact]
-    public void Assess_DuringBusinessHours_NeedsNoApproval()
+    public void Assess_DuringBusinessHours_CountsFromReceipt()
     {
         var sla = Assess(ExamplePolicy.Acme, 3, "sam@acme.gov", "2026-12-01T10:00-06:00");
 
-        Assert.False(sla.AfterHours);
-        Assert.Equal(BillingApproval.NotRequired, sla.BillingApproval);
         Assert.Equal("received Tue 10:00 during business hours; + 8 business hours = Tue 18:00", sla.Clocks[SlaTarget.Response]!.Explain);
     }
 
     [Fact]
-    public void Assess_ExactlyAtOpening_IsNotAfterHours()
+    public void Assess_ExactlyAtOpening_CountsFromReceipt()
     {
         var sla = Assess(ExamplePolicy.Acme, 2, null, "2026-12-01T07:00-06:00");
 
-        Assert.False(sla.AfterHours);
         Assert.Equal("2026-12-01T11:00:00-06", Due(sla, SlaTarget.Response));
-    }
-
-    [Fact]
-    public void Assess_ExactlyAtClosing_IsAfterHours()
-    {
-        var sla = Assess(ExamplePolicy.Acme, 2, null, "2026-12-01T19:00-06:00");
-
-        Assert.True(sla.AfterHours);
-        Assert.Equal(BillingApproval.Required, sla.BillingApproval);
     }
 
     [Fact]
@@ -163,7 +145,6 @@ public class TicketSlaTests
 
         Assert.Equal("always", raised.ClockCalendar);
         Assert.Equal("2026-11-20T21:00:00-06", Due(raised, SlaTarget.Response));
-        Assert.Equal(BillingApproval.Required, raised.BillingApproval);
     }
 
     [Fact]

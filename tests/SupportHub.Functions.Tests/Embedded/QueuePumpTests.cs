@@ -3,10 +3,11 @@ using Microsoft.Extensions.Options;
 using NodaTime;
 using SupportHub.Embedded;
 using SupportHub.Functions.Workflows;
+using SupportHub.Storage;
 using SupportHub.Workflows;
 using SupportHub.Functions.Tests.Hosting;
 using SupportHub.Testing;
-using SupportHub.Workflows.InMemory;
+using SupportHub.Storage.InMemory;
 
 namespace SupportHub.Functions.Tests.Embedded;
 

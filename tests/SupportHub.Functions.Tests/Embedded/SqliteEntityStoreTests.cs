@@ -1,7 +1,7 @@
 using SupportHub.Embedded;
+using SupportHub.Storage;
 using SupportHub.Testing;
-using SupportHub.Testing.Workflows;
-using SupportHub.Workflows;
+using SupportHub.Testing.Storage;
 
 namespace SupportHub.Functions.Tests.Embedded;
 

@@ -1,8 +1,8 @@
 using SupportHub.Embedded;
 using SupportHub.Intake;
+using SupportHub.Storage;
 using SupportHub.Testing;
-using SupportHub.Testing.Workflows;
-using SupportHub.Workflows;
+using SupportHub.Testing.Intake;
 
 namespace SupportHub.Functions.Tests.Embedded;
 

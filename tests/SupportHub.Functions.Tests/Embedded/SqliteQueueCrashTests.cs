@@ -1,6 +1,7 @@
 using NodaTime;
 using NodaTime.Text;
 using SupportHub.Embedded;
+using SupportHub.Storage;
 using SupportHub.Testing;
 using SupportHub.Workflows;
 

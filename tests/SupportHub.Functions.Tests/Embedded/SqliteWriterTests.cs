@@ -1,6 +1,6 @@
 using SupportHub.Embedded;
+using SupportHub.Storage;
 using SupportHub.Testing;
-using SupportHub.Workflows;
 
 namespace SupportHub.Functions.Tests.Embedded;
 

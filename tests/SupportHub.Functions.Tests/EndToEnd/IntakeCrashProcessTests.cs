@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using SupportHub.Channels;
 using SupportHub.Functions.Tests.Hosting;
-using SupportHub.Intake;
 using SupportHub.Testing;
 using Xunit.Abstractions;
 

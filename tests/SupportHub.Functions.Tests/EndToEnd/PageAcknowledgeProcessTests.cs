@@ -4,6 +4,7 @@ using System.Text.Json;
 using NodaTime;
 using SupportHub.Embedded;
 using SupportHub.Functions.Tests.Hosting;
+using SupportHub.Storage;
 using SupportHub.Testing;
 using SupportHub.Tickets;
 using SupportHub.Workflows;

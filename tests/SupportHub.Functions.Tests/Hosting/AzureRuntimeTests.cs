@@ -13,8 +13,8 @@ using SupportHub.Functions.Hosting;
 using SupportHub.Functions.Notifications;
 using SupportHub.Notifications;
 using SupportHub.Policy;
+using SupportHub.Storage;
 using SupportHub.Testing;
-using SupportHub.Workflows;
 
 namespace SupportHub.Functions.Tests.Hosting;
 

@@ -137,7 +137,7 @@ public sealed class IntakeEndToEndTests : IDisposable
         // The decision, its index rows and its message were one transaction: the redelivery finds them all
         // (its message falls in the queue's duplicate window) and writes nothing.
         Assert.Equal(footprint, await _hub.FootprintAsync());
-        var source = new SupportHub.Workflows.EntityKey(
+        var source = new SupportHub.Storage.EntityKey(
             $"source-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes("Chat:m-r1")))[..40]}", "i");
         var decision = IntakeDecision.Read((await _hub.Store.GetAsync(TicketIntake.IndexTable, source, CancellationToken.None))!.Payload);
         Assert.Equal((first, true), (decision.Ticket, decision.Command is SupportHub.Tickets.OpenTicket));
@@ -247,7 +247,7 @@ public sealed class IntakeEndToEndTests : IDisposable
         // The redelivered event answered the same notification id: the queue dropped the repeat.
         Assert.Equal(
             ["ACK 1001: acknowledged", "ACK 1001: ticket #1001 was already acknowledged by bob", "ACK 9999: unknown ticket 9999",
-             "SupportHub: unknown number. This phone is not on the on-call list.", SupportHub.OnCall.OnCallReplies.HelpText],
+             "SupportHub: unknown number. This phone is not on the on-call list.", SupportHub.Channels.Sms.OnCallReplies.HelpText],
             replies.Select(n => n.Text));
         Assert.Equal(["bob", "alice", "alice", "+15555550123", "carol"], replies.Select(n => n.To.To));
     }

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using SupportHub.Intake;
+using SupportHub.Channels;
 using Xunit.Abstractions;
 
 namespace SupportHub.Functions.Tests.Intake;

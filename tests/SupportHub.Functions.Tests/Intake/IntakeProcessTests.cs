@@ -4,8 +4,8 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using SupportHub.Channels;
 using SupportHub.Functions.Tests.Hosting;
-using SupportHub.Intake;
 using SupportHub.Testing;
 
 namespace SupportHub.Functions.Tests.Intake;

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using NodaTime;
 using SupportHub.Functions.Notifications;
 using SupportHub.Functions.Tests.Hosting;
+using SupportHub.Storage;
 using SupportHub.Testing;
 using SupportHub.Tickets;
 using SupportHub.Workflows;

@@ -1,9 +1,10 @@
 using SupportHub.Functions.Hosting;
 using SupportHub.Functions.Tests.Hosting;
+using SupportHub.Storage;
 using SupportHub.Testing;
 using SupportHub.Tickets;
 using SupportHub.Workflows;
-using SupportHub.Workflows.InMemory;
+using SupportHub.Storage.InMemory;
 
 namespace SupportHub.Functions.Tests.Workflows;
 

@@ -2,12 +2,13 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
 using SupportHub.Embedded;
 using SupportHub.Functions.Hosting;
+using SupportHub.Storage;
 using SupportHub.Workflows;
 using SupportHub.Functions.Tests.Hosting;
 using SupportHub.Functions.Workflows;
 using SupportHub.Testing;
 using SupportHub.Tickets;
-using SupportHub.Testing.Workflows;
+using SupportHub.Testing.Storage;
 
 namespace SupportHub.Functions.Tests.Workflows;
 

@@ -1,12 +1,13 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using SupportHub.Functions.Hosting;
+using SupportHub.Storage;
 using SupportHub.Workflows;
 using SupportHub.Functions.Tests.Hosting;
 using SupportHub.Functions.Workflows;
 using SupportHub.Testing;
 using SupportHub.Tickets;
-using SupportHub.Workflows.InMemory;
+using SupportHub.Storage.InMemory;
 
 namespace SupportHub.Functions.Tests.Workflows;
 
