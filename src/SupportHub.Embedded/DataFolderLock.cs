@@ -51,13 +51,33 @@ public sealed class DataFolderLock : IDisposable
         return new DataFolderLock(path, stream);
     }
 
-    /// <summary>Mode 0600 on Unix: the folder's files hold the hub's secrets and its customers' mail.</summary>
-    public static void RestrictToOwner(string file)
+    /// <summary>rw-------: the mode of every file of the data folder.</summary>
+    public const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>Gives a file of the data folder <see cref="OwnerOnly"/>: the folder's files hold the hub's
+    /// secrets and its customers' mail.</summary>
+    /// <returns>The mode it had when that was different; null when it had this mode already, when there
+    /// is no such file, or on Windows.</returns>
+    public static UnixFileMode? RestrictToOwner(string file) => File.Exists(file) ? SetMode(file, OwnerOnly) : null;
+
+    /// <summary>Gives a file or folder <paramref name="mode"/> on Unix; on Windows, where files and folders
+    /// inherit their ACLs, does nothing.</summary>
+    /// <returns>The mode it had when that was different; null when it had this mode already, or on Windows.</returns>
+    public static UnixFileMode? SetMode(string path, UnixFileMode mode)
     {
-        if (!OperatingSystem.IsWindows() && File.Exists(file))
+        if (OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            return null;
         }
+
+        var before = File.GetUnixFileMode(path);
+        if (before == mode)
+        {
+            return null;
+        }
+
+        File.SetUnixFileMode(path, mode);
+        return before;
     }
 
     public void Dispose()

@@ -1,9 +1,6 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using NodaTime;
 using SupportHub.Channels;
@@ -16,61 +13,40 @@ using SupportHub.Workflows;
 namespace SupportHub.Board.Tests;
 
 /// <summary>
-/// The built hub (<c>dotnet SupportHub.Functions.dll</c>) on a free loopback port with a temporary
-/// data folder, known secrets and the board test's policy, on the real clock.
+/// The built hub (<see cref="HubProcess"/>) with a temporary data folder and the board test's policy,
+/// on the real clock.
 /// </summary>
 internal sealed class BoardHub : IAsyncDisposable
 {
-    public const string ApiKey = "board-test-key-0123456789abcdef";
-    public const string ChatSecret = "board-chat-secret-0123456789";
-    public const string PhoneSecret = "board-phone-secret-0123456789";
-    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-
     private readonly TemporaryDirectory _data = new();
-    private DotnetProcess? _process;
+    private readonly HubProcess _process;
 
-    public string Url { get; } = $"http://127.0.0.1:{FreePort()}";
-
-    public HttpClient Http { get; private set; } = null!;
-
-    public string DataPath => _data.Path;
-
-    public string Output => _process?.Output ?? "";
-
-    public async Task StartAsync()
+    public BoardHub()
     {
-        _process = DotnetProcess.Start(Path.Combine(AppContext.BaseDirectory, "SupportHub.Functions.dll"), [],
-            new Dictionary<string, string?>
-            {
-                ["ASPNETCORE_URLS"] = Url,
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["SupportHub__DataPath"] = _data.Path,
-                ["SupportHub__Policy"] = WritePolicy(),
-                ["SupportHub__ApiKey"] = ApiKey,
-                ["SupportHub__Secrets__Chat"] = ChatSecret,
-                ["SupportHub__Secrets__Phone"] = PhoneSecret,
-                ["SupportHub__Queues__PollInterval"] = "00:00:00.050",
-            },
-            workingDirectory: _data.Path);
-        await _process.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), Patience);
-        Http = new HttpClient { BaseAddress = new Uri(Url) };
+        _process = new HubProcess(_data.Path, WritePolicy(), new Dictionary<string, string?> { ["SupportHub__Queues__PollInterval"] = "00:00:00.050" });
     }
+
+    public string Url => _process.Url;
+
+    public string Output => _process.Output;
+
+    public Task StartAsync() => _process.StartAsync();
 
     /// <summary>A signed chat webhook (CONTRACT.md); answers the ticket reference.</summary>
     public Task<string> ChatAsync(string messageId, string account, string name, string email, string text, int severity) =>
-        IntakeAsync("/api/intake/chat", ChatSecret, new
+        TicketOfAsync(_process.ChatAsync(new
         {
             messageId, conversationId = "c-" + messageId, account, from = new { name, email }, text, severity,
             sentAt = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
-        });
+        }));
 
     /// <summary>A signed phone (IVR) callback; answers the ticket reference.</summary>
     public Task<string> PhoneAsync(string callId, string from, string selection, int severity, string transcript) =>
-        IntakeAsync("/api/intake/phone", PhoneSecret, new
+        TicketOfAsync(_process.PhoneAsync(new
         {
             callId, from, to = "+18005550000", selection, severity, transcript, callbackNumber = from,
             occurredAt = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
-        });
+        }));
 
     /// <summary>
     /// A ticket received <paramref name="ago"/> whose opening command reaches the workflow only now, as
@@ -92,54 +68,34 @@ internal sealed class BoardHub : IAsyncDisposable
     public async Task<JsonElement> AgentAsync(HttpMethod method, string path, object? body = null)
     {
         using var request = new HttpRequestMessage(method, path);
-        request.Headers.Add("x-functions-key", ApiKey);
         if (body is not null)
         {
             request.Content = JsonContent.Create(body);
         }
 
-        var response = await Http.SendAsync(request);
+        var response = await _process.Agent.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{method} {path}: {(int)response.StatusCode} {text}");
         return JsonDocument.Parse(text).RootElement;
     }
 
     /// <summary>Polls <c>/board.json</c> until <paramref name="ready"/> holds.</summary>
-    public async Task<JsonElement> BoardWhenAsync(Func<JsonElement, bool> ready, string what)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            var board = await AgentAsync(HttpMethod.Get, "/board.json");
-            if (ready(board))
-            {
-                return board;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"the board did not show {what} in time; it showed: {board}");
-            await Task.Delay(100);
-        }
-    }
+    public Task<JsonElement> BoardWhenAsync(Func<JsonElement, bool> ready, string what) => _process.UntilAsync(
+        () => AgentAsync(HttpMethod.Get, "/board.json"), ready, board => $"the board did not show {what} in time; it showed: {board}");
 
     public async ValueTask DisposeAsync()
     {
-        Http?.Dispose();
-        _process?.Dispose();
+        _process.Dispose();
         await Task.CompletedTask;
         _data.Dispose();
     }
 
-    private async Task<string> IntakeAsync(string path, string secret, object body)
+    // The answer to an intake webhook must be 202; it names the ticket.
+    private static async Task<string> TicketOfAsync(Task<HttpResponseMessage> sent)
     {
-        var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(body));
-        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = new ByteArrayContent(bytes) };
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json");
-        request.Headers.Add(WebhookAuth.TimestampHeader, timestamp);
-        request.Headers.Add(WebhookAuth.SignatureHeader, WebhookAuth.Sign(secret, timestamp, bytes));
-        var response = await Http.SendAsync(request);
+        var response = await sent;
         var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{path}: {(int)response.StatusCode} {text}");
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{response.RequestMessage?.RequestUri}: {(int)response.StatusCode} {text}");
         return JsonDocument.Parse(text).RootElement.GetProperty("ticket").GetString()!;
     }
 
@@ -155,12 +111,5 @@ internal sealed class BoardHub : IAsyncDisposable
         var path = Path.Combine(_data.Path, "policy.json");
         File.WriteAllText(path, text);
         return path;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

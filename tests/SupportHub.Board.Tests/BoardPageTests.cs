@@ -51,7 +51,7 @@ public sealed class BoardPageTests(ITestOutputHelper output) : IAsyncLifetime
         // The key first: nothing of the board before it.
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Enter the API key" })).ToBeVisibleAsync();
         Assert.False(await page.Locator("#board").IsVisibleAsync());
-        await page.GetByRole(AriaRole.Textbox, new() { Name = "API key", Exact = true }).FillAsync(BoardHub.ApiKey);
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "API key", Exact = true }).FillAsync(HubProcess.ApiKey);
         await page.GetByRole(AriaRole.Button, new() { Name = "Show the board" }).ClickAsync();
 
         var tickets = page.GetByRole(AriaRole.Table, new() { Name = "Open tickets" });
@@ -101,7 +101,7 @@ public sealed class BoardPageTests(ITestOutputHelper output) : IAsyncLifetime
 
         // The key stays in the tab, out of the URL; nothing was fetched from anywhere else.
         Assert.Equal(_hub.Url + "/board", page.Url);
-        Assert.Equal(BoardHub.ApiKey, await page.EvaluateAsync<string>("() => sessionStorage.getItem('supporthub.board.key')"));
+        Assert.Equal(HubProcess.ApiKey, await page.EvaluateAsync<string>("() => sessionStorage.getItem('supporthub.board.key')"));
         Assert.Empty(failedRequests);
 
         Directory.CreateDirectory(Screenshots);
@@ -112,7 +112,7 @@ public sealed class BoardPageTests(ITestOutputHelper output) : IAsyncLifetime
         // A reload keeps the key for this tab.
         await page.ReloadAsync();
         await Assertions.Expect(tickets.Locator($"tr[data-ticket='{d}']")).ToBeVisibleAsync();
-        Assert.DoesNotContain(BoardHub.ApiKey, _hub.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(HubProcess.ApiKey, _hub.Output, StringComparison.Ordinal);
     }
 
     [ChromiumFact]

@@ -1,3 +1,5 @@
+using SupportHub.Embedded;
+
 namespace SupportHub.Functions.Hosting;
 
 // The folder of SupportHub:DataPath holds the database and the generated secrets (the API key,
@@ -12,7 +14,7 @@ public static class DataFolder
     public const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
     /// <summary>rw-------</summary>
-    public const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    public const UnixFileMode FileMode = DataFolderLock.OwnerOnly;
 
     /// <summary>Creates the folder (and its parents) with <see cref="FolderMode"/>, or gives an existing one that mode.</summary>
     public static void Create(string path)
@@ -45,33 +47,24 @@ public static class DataFolder
     /// <summary>Gives an existing folder <see cref="FolderMode"/>.</summary>
     /// <returns>The mode it had when that was different; null when it had this mode already (or on Windows).</returns>
     public static UnixFileMode? Restrict(string path) =>
-        SetMode(path, FolderMode, "The data folder", "Run the hub as the folder's owner, or make it the owner's only (chmod 700).");
+        CannotStartUnless(path, FolderMode, folder => DataFolderLock.SetMode(folder, FolderMode), "The data folder", "Run the hub as the folder's owner, or make it the owner's only (chmod 700).");
 
-    /// <summary>Gives a file of the data folder <see cref="FileMode"/> (the database, its journal, secrets.json).</summary>
-    /// <returns>The mode it had when that was different; null when it had this mode already (or on Windows).</returns>
+    /// <summary>Gives a file of the data folder <see cref="FileMode"/> (the database, its journal, secrets.json)
+    /// with the embedded store's <see cref="DataFolderLock.RestrictToOwner"/>; a file that cannot be given it stops the start.</summary>
+    /// <returns>The mode it had when that was different; null when it had this mode already, when there is
+    /// no such file (or on Windows).</returns>
     public static UnixFileMode? RestrictFile(string path) =>
-        SetMode(path, FileMode, "The file", "Run the hub as the file's owner, or make it the owner's only (chmod 600).");
+        CannotStartUnless(path, FileMode, DataFolderLock.RestrictToOwner, "The file", "Run the hub as the file's owner, or make it the owner's only (chmod 600).");
 
     /// <summary>A mode as chmod writes it: 755.</summary>
     public static string Octal(UnixFileMode mode) => Convert.ToString((int)mode, 8);
 
-    private static UnixFileMode? SetMode(string path, UnixFileMode mode, string what, string advice)
+    // A folder or file the hub cannot make its owner's only stops the start, saying what to do.
+    private static UnixFileMode? CannotStartUnless(string path, UnixFileMode mode, Func<string, UnixFileMode?> restrict, string what, string advice)
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return null;
-        }
-
         try
         {
-            var before = File.GetUnixFileMode(path);
-            if (before == mode)
-            {
-                return null;
-            }
-
-            File.SetUnixFileMode(path, mode);
-            return before;
+            return restrict(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

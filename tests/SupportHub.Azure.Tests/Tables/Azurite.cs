@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Azure;
 using SupportHub.Azure.Tables;
 using SupportHub.Testing;
@@ -38,7 +36,7 @@ public sealed class Azurite : IAsyncLifetime
         var failures = new List<string>();
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var port = FreePort();
+            var port = Loopback.FreePort();
             var (process, output) = Start(executable, port);
             if (await StartedAsync(process, output, TimeSpan.FromSeconds(60)))
             {
@@ -85,13 +83,6 @@ public sealed class Azurite : IAsyncLifetime
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(p => Path.Combine(p, "azurite-table"))
             .FirstOrDefault(File.Exists);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private (Process Process, StartOutput Output) Start(string executable, int port)

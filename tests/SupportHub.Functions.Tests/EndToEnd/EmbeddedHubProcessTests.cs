@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using SupportHub.Functions.Tests.Hosting;
 using SupportHub.Testing;
@@ -11,8 +10,6 @@ namespace SupportHub.Functions.Tests.EndToEnd;
 
 public sealed class EmbeddedHubProcessTests : IDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-
     private readonly TemporaryDirectory _data = new();
 
     public void Dispose() => _data.Dispose();
@@ -20,12 +17,10 @@ public sealed class EmbeddedHubProcessTests : IDisposable
     [Fact]
     public async Task Start_NoAzureSettings_AnswersHealthzOverHttpAndPrintsGeneratedSecrets()
     {
-        var url = $"http://127.0.0.1:{FreePort()}";
-        using var hub = Start(url, HubFactory.Fixture("policy.json"));
+        using var hub = Hub(HubFactory.Fixture("policy.json"));
 
-        await hub.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), StartTimeout);
-        using var http = new HttpClient { BaseAddress = new Uri(url) };
-        var response = await http.GetAsync(new Uri("/healthz", UriKind.Relative));
+        await hub.StartAsync();
+        var response = await hub.Http.GetAsync(new Uri("/healthz", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -42,9 +37,10 @@ public sealed class EmbeddedHubProcessTests : IDisposable
     [Fact]
     public async Task Start_BadPolicy_ExitsWithCode1ListingEveryProblem()
     {
-        using var hub = Start($"http://127.0.0.1:{FreePort()}", HubFactory.Fixture("bad-policy.json"));
+        using var hub = Hub(HubFactory.Fixture("bad-policy.json"));
 
-        var exitCode = await hub.WaitForExitAsync(StartTimeout);
+        hub.Start();
+        var exitCode = await hub.WaitForExitAsync();
 
         Assert.Equal(1, exitCode);
         Assert.Contains("SupportHub cannot start", hub.Output, StringComparison.Ordinal);
@@ -62,34 +58,16 @@ public sealed class EmbeddedHubProcessTests : IDisposable
         var policy = Path.Combine(_data.Path, "warnings.json");
         await File.WriteAllTextAsync(policy, (await File.ReadAllTextAsync(HubFactory.Fixture("policy.json")))
             .Replace("\"phone\": \"+13125550003\",", "", StringComparison.Ordinal));
-        var url = $"http://127.0.0.1:{FreePort()}";
-        using var hub = Start(url, policy);
+        using var hub = Hub(policy);
 
-        await hub.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), StartTimeout);
-        using var http = new HttpClient { BaseAddress = new Uri(url) };
-        var response = await http.GetAsync(new Uri("/healthz", UriKind.Relative));
+        await hub.StartAsync();
+        var response = await hub.Http.GetAsync(new Uri("/healthz", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains($"SupportHub: policy {policy}: warning: escalation.chains.page.steps[2].notify[0]: person \"carol\" has no phone, needed for \"sms\"", hub.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("cannot start", hub.Output, StringComparison.Ordinal);
     }
 
-    private DotnetProcess Start(string url, string policy) => DotnetProcess.Start(
-        Path.Combine(AppContext.BaseDirectory, "SupportHub.Functions.dll"),
-        [],
-        new Dictionary<string, string?>
-        {
-            ["ASPNETCORE_URLS"] = url,
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["SupportHub__DataPath"] = _data.Path,
-            ["SupportHub__Policy"] = policy,
-        },
-        workingDirectory: _data.Path);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    // No API key or intake secret given: the hub generates them, as on a developer's first run.
+    private HubProcess Hub(string policy) => new(_data.Path, policy, knownSecrets: false);
 }

@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
-using System.Text.Json;
 using NodaTime;
 using SupportHub.Channels;
 using SupportHub.Embedded;
@@ -22,10 +19,6 @@ namespace SupportHub.Functions.Tests.EndToEnd;
 
 public sealed class HubFaultProcessTests(ITestOutputHelper output) : IDisposable
 {
-    private const string ApiKey = "fault-test-key-0123456789abcdef";
-    private const string ChatSecret = "fault-chat-secret-0123456789";
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-
     private readonly TemporaryDirectory _data = new();
 
     public void Dispose() => _data.Dispose();
@@ -33,10 +26,12 @@ public sealed class HubFaultProcessTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Start_SecondHubOnTheSameDataFolder_ExitsWith1NamingTheFolderAndTheFirst()
     {
-        using var first = await StartAsync(_data.Path);
+        using var first = Hub(_data.Path);
+        await first.StartAsync();
 
-        using var second = Start(_data.Path, $"http://127.0.0.1:{FreePort()}");
-        var exitCode = await second.WaitForExitAsync(Patience);
+        using var second = Hub(_data.Path);
+        second.Start();
+        var exitCode = await second.WaitForExitAsync();
 
         Assert.Equal(1, exitCode);
         Assert.Contains($"The data folder '{_data.Path}' is in use by process {first.Process.Id}", second.Output, StringComparison.Ordinal);
@@ -79,8 +74,9 @@ public sealed class HubFaultProcessTests(ITestOutputHelper output) : IDisposable
             }
         }
 
-        using var hub = Start(_data.Path, $"http://127.0.0.1:{FreePort()}");
-        var exitCode = await hub.WaitForExitAsync(Patience);
+        using var hub = Hub(_data.Path);
+        hub.Start();
+        var exitCode = await hub.WaitForExitAsync();
 
         output.WriteLine(hub.Output);
         Assert.Equal(1, exitCode);
@@ -94,20 +90,17 @@ public sealed class HubFaultProcessTests(ITestOutputHelper output) : IDisposable
     public async Task References_AcrossACrash_RunOnWithoutAGap()
     {
         var references = new List<string>();
-        using (var hub = await StartAsync(_data.Path))
+        using var hub = Hub(_data.Path);
+        await hub.StartAsync();
+        for (var i = 0; i < 3; i++)
         {
-            for (var i = 0; i < 3; i++)
-            {
-                references.Add(await AcceptedAsync(hub, $"before-{i}"));
-            }
-            await hub.Process.KillAsync(Patience);
+            references.Add(await AcceptedAsync(hub, $"before-{i}"));
         }
-        using (var hub = await StartAsync(_data.Path))
+        await hub.KillAsync();
+        await hub.StartAsync();
+        for (var i = 0; i < 2; i++)
         {
-            for (var i = 0; i < 2; i++)
-            {
-                references.Add(await AcceptedAsync(hub, $"after-{i}"));
-            }
+            references.Add(await AcceptedAsync(hub, $"after-{i}"));
         }
 
         Assert.Equal(["1001", "1002", "1003", "1004", "1005"], references);
@@ -116,7 +109,8 @@ public sealed class HubFaultProcessTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Healthz_AQueueWithDeadLetters_IsDegradedAndSaysWhatToRun()
     {
-        using var hub = await StartAsync(_data.Path, new Dictionary<string, string?> { ["SupportHub__Queues__MaxDeliveryCount"] = "1" });
+        using var hub = Hub(_data.Path, new Dictionary<string, string?> { ["SupportHub__Queues__MaxDeliveryCount"] = "1" });
+        await hub.StartAsync();
         // A message no handler can read, put on the hub's queue from outside (SQLite lets two processes write).
         using (var database = SqliteDatabase.Open(Path.Combine(_data.Path, SqliteDatabase.FileName)))
         {
@@ -124,7 +118,7 @@ public sealed class HubFaultProcessTests(ITestOutputHelper output) : IDisposable
                 .SendAsync(QueueNames.WorkflowEvents, new OutgoingMessage("poison-1", "{\"not\":\"a command\"}"), CancellationToken.None);
         }
 
-        var health = await WaitForHealthAsync(hub, "Degraded");
+        var health = await hub.WaitForHealthAsync("Degraded");
 
         Assert.Equal(1, health.GetProperty("checks").GetProperty("queue").GetProperty("data").GetProperty("workflow-events").GetInt32());
         Assert.Contains("supporthub deadletters list", health.GetProperty("checks").GetProperty("queue").GetProperty("description").GetString(), StringComparison.Ordinal);
@@ -141,8 +135,10 @@ public sealed class HubFaultProcessTests(ITestOutputHelper output) : IDisposable
         try
         {
             var data = Path.Combine(mount, "data");
+            Directory.CreateDirectory(data);
             var accepted = new List<string>();
-            using var hub = await StartAsync(data);
+            using var hub = Hub(data);
+            await hub.StartAsync();
             for (var i = 0; i < 5; i++)
             {
                 accepted.Add(await AcceptedAsync(hub, $"room-{i}"));
@@ -194,12 +190,12 @@ public sealed class HubFaultProcessTests(ITestOutputHelper output) : IDisposable
             Assert.NotNull(after);
             accepted.Add(after);
             Assert.False(hub.Process.HasExited);
-            await WaitForHealthAsync(hub, "Healthy");
+            await hub.WaitForHealthAsync("Healthy");
 
             // Nothing accepted was lost: every 202 is a ticket once the queues have run.
             foreach (var ticket in accepted)
             {
-                await WaitForTicketAsync(hub, ticket);
+                await hub.WaitForTicketAsync(ticket);
             }
             output.WriteLine($"{accepted.Count} accepted, all tickets; refused with {(int)refused.StatusCode} while full");
         }
@@ -241,110 +237,25 @@ public sealed class HubFaultProcessTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    private static async Task<JsonElement> WaitForHealthAsync(RunningHub hub, string status)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            var body = JsonDocument.Parse(await hub.Http.GetStringAsync(new Uri("/healthz", UriKind.Relative)).ConfigureAwait(false)).RootElement;
-            if (body.GetProperty("status").GetString() == status)
-            {
-                return body;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"/healthz never said {status}: {body}");
-            await Task.Delay(100);
-        }
-    }
-
-    private static async Task WaitForTicketAsync(RunningHub hub, string ticket)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/tickets/{ticket}");
-            request.Headers.Add("x-functions-key", ApiKey);
-            var response = await hub.Http.SendAsync(request);
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                return;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"ticket {ticket} answered {(int)response.StatusCode}");
-            await Task.Delay(100);
-        }
-    }
-
-    private static async Task<string> AcceptedAsync(RunningHub hub, string messageId) =>
+    private static async Task<string> AcceptedAsync(HubProcess hub, string messageId) =>
         await IntakeHub.AcceptedTicketAsync(await ChatAsync(hub, messageId));
 
-    private static Task<HttpResponseMessage> ChatAsync(RunningHub hub, string messageId)
-    {
-        var body = JsonSerializer.SerializeToUtf8Bytes(new
-        {
-            messageId,
-            conversationId = $"conversation-{messageId}",
-            account = "acme",
-            from = new { name = "Dana Ortiz", email = "dana@acme.gov" },
-            text = $"Invoices do not load ({messageId})",
-        });
-        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var content = new ByteArrayContent(body);
-        content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/intake/chat") { Content = content };
-        request.Headers.Add(WebhookAuth.TimestampHeader, timestamp);
-        request.Headers.Add(WebhookAuth.SignatureHeader, WebhookAuth.Sign(ChatSecret, timestamp, body));
-        return hub.Http.SendAsync(request);
-    }
+    private static Task<HttpResponseMessage> ChatAsync(HubProcess hub, string messageId) => hub.ChatAsync(messageId, $"Invoices do not load ({messageId})");
 
-    private static async Task<RunningHub> StartAsync(string data, IReadOnlyDictionary<string, string?>? settings = null)
+    // Quick queues; of the log, warnings and the host's lifetime ("Application started") only.
+    private static HubProcess Hub(string data, IReadOnlyDictionary<string, string?>? more = null)
     {
-        var url = $"http://127.0.0.1:{FreePort()}";
-        var process = Start(data, url, settings);
-        await process.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), Patience);
-        return new RunningHub(process, new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) });
-    }
-
-    private static DotnetProcess Start(string data, string url, IReadOnlyDictionary<string, string?>? settings = null)
-    {
-        var environment = new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
-            ["ASPNETCORE_URLS"] = url,
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["SupportHub__DataPath"] = data,
-            ["SupportHub__Policy"] = HubFactory.Fixture("intake-policy.json"),
-            ["SupportHub__ApiKey"] = ApiKey,
-            ["SupportHub__Secrets__Email"] = "fault-email-secret-0123456789",
-            ["SupportHub__Secrets__Chat"] = ChatSecret,
-            ["SupportHub__Secrets__Phone"] = "fault-phone-secret-0123456789",
-            ["SupportHub__Secrets__Sms"] = "fault-sms-secret-0123456789",
             ["SupportHub__Queues__PollInterval"] = "00:00:00.050",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
         };
-        foreach (var (name, value) in settings ?? new Dictionary<string, string?>())
+        foreach (var (name, value) in more ?? new Dictionary<string, string?>())
         {
-            environment[name] = value;
+            settings[name] = value;
         }
-        Directory.CreateDirectory(data);
-        return DotnetProcess.Start(Path.Combine(AppContext.BaseDirectory, "SupportHub.Functions.dll"), [], environment, workingDirectory: data);
-    }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private sealed class RunningHub(DotnetProcess process, HttpClient http) : IDisposable
-    {
-        public DotnetProcess Process { get; } = process;
-
-        public HttpClient Http { get; } = http;
-
-        public void Dispose()
-        {
-            Http.Dispose();
-            Process.Dispose();
-        }
+        return new HubProcess(data, HubFactory.Fixture("intake-policy.json"), settings) { HttpTimeout = TimeSpan.FromSeconds(30) };
     }
 }

@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
-using SupportHub.Channels;
 using SupportHub.Functions.Tests.Hosting;
 using SupportHub.Testing;
 using Xunit.Abstractions;
@@ -21,8 +18,6 @@ namespace SupportHub.Functions.Tests.EndToEnd;
 
 public sealed class IntakeCrashProcessTests(ITestOutputHelper output) : IDisposable
 {
-    private const string ApiKey = "crash-test-key-0123456789abcdef";
-    private const string ChatSecret = "crash-chat-secret-0123456789";
     private const int Rounds = 4;
     private const int Clients = 8;
     // Messages leased by a killed process wait out their lease, then the retry delays (1 s, 5 s, 30 s…) of any that failed meanwhile.
@@ -36,16 +31,26 @@ public sealed class IntakeCrashProcessTests(ITestOutputHelper output) : IDisposa
     public async Task Intake_KilledWhileAccepting_EveryAcceptedTicketExistsAndPagesOnce()
     {
         var random = new Random(20261122);
-        var port = FreePort();
-        var url = $"http://127.0.0.1:{port}";
+        // One hub, started again on the same folder and port after each kill.
+        using var hub = new HubProcess(_data.Path, HubFactory.Fixture("intake-policy.json"), new Dictionary<string, string?>
+        {
+            ["SupportHub__Queues__PollInterval"] = "00:00:00.050",
+            // A message leased by the killed process is delivered again this soon.
+            ["SupportHub__Queues__Lease"] = "00:00:01",
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
+        })
+        {
+            Patience = Patience,
+            HttpTimeout = TimeSpan.FromSeconds(10),
+        };
         var accepted = new ConcurrentDictionary<string, string>(); // messageId -> ticket
         var next = 0;
         var attempts = 0;
 
         for (var round = 0; round < Rounds; round++)
         {
-            using var hub = await StartAsync(url);
-            using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(10) };
+            await hub.StartAsync();
             using var stop = new CancellationTokenSource();
             var clients = Enumerable.Range(0, Clients).Select(_ => Task.Run(async () =>
             {
@@ -55,7 +60,7 @@ public sealed class IntakeCrashProcessTests(ITestOutputHelper output) : IDisposa
                     Interlocked.Increment(ref attempts);
                     try
                     {
-                        var response = await SendChatAsync(http, $"crash-{n}");
+                        var response = await hub.ChatAsync($"crash-{n}", $"Payment page is down (crash-{n})", severity: 1);
                         if (response.StatusCode == HttpStatusCode.Accepted)
                         {
                             var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
@@ -85,7 +90,7 @@ public sealed class IntakeCrashProcessTests(ITestOutputHelper output) : IDisposa
             }
             var delay = random.Next(300, 1500);
             await Task.Delay(delay);
-            await hub.KillAsync(Patience);
+            await hub.KillAsync();
             await stop.CancelAsync();
             await Task.WhenAll(clients);
             output.WriteLine($"round {round + 1}: killed {delay} ms after the first 202 ({(DateTime.UtcNow - started).TotalMilliseconds:F0} ms in all); {attempts} requests sent, {accepted.Count} accepted so far");
@@ -93,36 +98,24 @@ public sealed class IntakeCrashProcessTests(ITestOutputHelper output) : IDisposa
 
         Assert.True(accepted.Count >= Rounds, $"only {accepted.Count} of {attempts} requests were accepted before the kills");
 
-        using var final = await StartAsync(url);
-        using var client = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(10) };
+        await hub.StartAsync();
         var tickets = accepted.Values.ToHashSet(StringComparer.Ordinal);
         Assert.Equal(accepted.Count, tickets.Count); // each chat opened its own ticket
 
         // Wait until every accepted ticket has paged; then once more past a lease, so a duplicate
         // that a redelivery would produce has had time to appear.
-        var deadline = DateTime.UtcNow + Patience;
-        List<(string Ticket, string To, string Via)> pages;
-        while (true)
-        {
-            pages = await PagesAsync(client);
-            var paged = pages.Select(p => p.Ticket).ToHashSet(StringComparer.Ordinal);
-            if (tickets.All(paged.Contains))
-            {
-                break;
-            }
-            Assert.True(DateTime.UtcNow < deadline,
-                $"{tickets.Count(t => !paged.Contains(t))} of {tickets.Count} accepted tickets have not paged: {string.Join(", ", tickets.Where(t => !paged.Contains(t)).Take(10))}");
-            await Task.Delay(200);
-        }
+        await hub.UntilAsync(
+            async () => (await PagesAsync(hub)).Select(p => p.Ticket).ToHashSet(StringComparer.Ordinal),
+            tickets.IsSubsetOf,
+            paged => $"{tickets.Count(t => !paged.Contains(t))} of {tickets.Count} accepted tickets have not paged: {string.Join(", ", tickets.Where(t => !paged.Contains(t)).Take(10))}",
+            every: TimeSpan.FromMilliseconds(200));
         await Task.Delay(TimeSpan.FromSeconds(2));
-        pages = await PagesAsync(client);
+        var pages = await PagesAsync(hub);
         output.WriteLine($"after restart: {tickets.Count} accepted tickets, {pages.Count} pages in the dev outbox");
 
         foreach (var ticket in tickets)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/tickets/{ticket}");
-            request.Headers.Add("x-functions-key", ApiKey);
-            var response = await client.SendAsync(request);
+            var response = await hub.Agent.GetAsync(new Uri($"/api/tickets/{ticket}", UriKind.Relative));
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"ticket {ticket} answered {(int)response.StatusCode}");
 
             var mine = pages.Where(p => p.Ticket == ticket).ToList();
@@ -132,65 +125,6 @@ public sealed class IntakeCrashProcessTests(ITestOutputHelper output) : IDisposa
         }
     }
 
-    private async Task<DotnetProcess> StartAsync(string url)
-    {
-        var hub = DotnetProcess.Start(
-            Path.Combine(AppContext.BaseDirectory, "SupportHub.Functions.dll"),
-            [],
-            new Dictionary<string, string?>
-            {
-                ["ASPNETCORE_URLS"] = url,
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["SupportHub__DataPath"] = _data.Path,
-                ["SupportHub__Policy"] = HubFactory.Fixture("intake-policy.json"),
-                ["SupportHub__ApiKey"] = ApiKey,
-                ["SupportHub__Secrets__Email"] = "crash-email-secret-0123456789",
-                ["SupportHub__Secrets__Chat"] = ChatSecret,
-                ["SupportHub__Secrets__Phone"] = "crash-phone-secret-0123456789",
-                ["SupportHub__Secrets__Sms"] = "crash-sms-secret-0123456789",
-                ["SupportHub__Queues__PollInterval"] = "00:00:00.050",
-                // A message leased by the killed process is delivered again this soon.
-                ["SupportHub__Queues__Lease"] = "00:00:01",
-                ["Logging__LogLevel__Default"] = "Warning",
-                ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
-            },
-            workingDirectory: _data.Path);
-        await hub.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), Patience);
-        return hub;
-    }
-
-    private static Task<HttpResponseMessage> SendChatAsync(HttpClient http, string messageId)
-    {
-        var body = JsonSerializer.SerializeToUtf8Bytes(new
-        {
-            messageId,
-            conversationId = $"conversation-{messageId}",
-            account = "acme",
-            from = new { name = "Dana Ortiz", email = "dana@acme.gov" },
-            text = $"Payment page is down ({messageId})",
-            severity = 1,
-        });
-        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var content = new ByteArrayContent(body);
-        content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/intake/chat") { Content = content };
-        request.Headers.Add(WebhookAuth.TimestampHeader, timestamp);
-        request.Headers.Add(WebhookAuth.SignatureHeader, WebhookAuth.Sign(ChatSecret, timestamp, body));
-        return http.SendAsync(request);
-    }
-
-    private static async Task<List<(string Ticket, string To, string Via)>> PagesAsync(HttpClient http)
-    {
-        var outbox = JsonDocument.Parse(await http.GetStringAsync(new Uri("/dev/outbox.json", UriKind.Relative))).RootElement;
-        return [.. outbox.GetProperty("notifications").EnumerateArray()
-            .Where(n => n.GetProperty("purpose").GetString() == "page")
-            .Select(n => (n.GetProperty("ticket").GetString()!, n.GetProperty("to").GetString()!, n.GetProperty("via").GetString()!))];
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static async Task<List<(string Ticket, string To, string Via)>> PagesAsync(HubProcess hub) =>
+        [.. (await hub.PagesAsync()).Select(n => (n.GetProperty("ticket").GetString()!, n.GetProperty("to").GetString()!, n.GetProperty("via").GetString()!))];
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using NodaTime;
 using SupportHub.Embedded;
@@ -19,9 +18,6 @@ namespace SupportHub.Functions.Tests.EndToEnd;
 
 public sealed class PageAcknowledgeProcessTests : IDisposable
 {
-    private const string ApiKey = "process-test-key-0123456789abcdef";
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-
     private readonly TemporaryDirectory _data = new();
 
     public void Dispose() => _data.Dispose();
@@ -29,39 +25,24 @@ public sealed class PageAcknowledgeProcessTests : IDisposable
     [Fact]
     public async Task OpenEmergency_PageAcknowledgedThroughItsLink_TicketShowsEscalationStoppedByThatPerson()
     {
-        var url = $"http://127.0.0.1:{FreePort()}";
-        using var hub = DotnetProcess.Start(
-            Path.Combine(AppContext.BaseDirectory, "SupportHub.Functions.dll"),
-            [],
-            new Dictionary<string, string?>
-            {
-                ["ASPNETCORE_URLS"] = url,
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["SupportHub__DataPath"] = _data.Path,
-                ["SupportHub__Policy"] = HubFactory.Fixture("policy.json"),
-                ["SupportHub__ApiKey"] = ApiKey,
-                ["SupportHub__Queues__PollInterval"] = "00:00:00.050",
-            },
-            workingDirectory: _data.Path);
-        await hub.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), Patience);
-        using var http = new HttpClient { BaseAddress = new Uri(url) };
+        using var hub = new HubProcess(_data.Path, HubFactory.Fixture("policy.json"),
+            new Dictionary<string, string?> { ["SupportHub__Queues__PollInterval"] = "00:00:00.050" });
+        await hub.StartAsync();
 
         await SendOpenTicketAsync("1001");
-        var page = await WaitForPageAsync(http, "1001");
+        var page = await hub.WaitForPageAsync("1001", via: "sms");
         var link = page.GetProperty("links")[0].GetProperty("url").GetString()!;
-        Assert.StartsWith(url + "/api/links/", link, StringComparison.Ordinal);
-        var outboxHtml = await http.GetStringAsync(new Uri("/dev/outbox", UriKind.Relative));
+        Assert.StartsWith(hub.Url + "/api/links/", link, StringComparison.Ordinal);
+        var outboxHtml = await hub.Http.GetStringAsync(new Uri("/dev/outbox", UriKind.Relative));
         Assert.Contains($"<a href=\"{link}\">", outboxHtml, StringComparison.Ordinal);
 
-        var confirm = await http.GetAsync(new Uri(link));
+        var confirm = await hub.Http.GetAsync(new Uri(link));
         Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
         Assert.Contains("<button type=\"submit\">Acknowledge the page</button>", await confirm.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        var done = await http.PostAsync(new Uri(link), null);
+        var done = await hub.Http.PostAsync(new Uri(link), null);
         Assert.Equal(HttpStatusCode.OK, done.StatusCode);
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/tickets/1001");
-        request.Headers.Add("x-functions-key", ApiKey);
-        var ticket = JsonDocument.Parse(await (await http.SendAsync(request)).Content.ReadAsStringAsync()).RootElement;
+        var ticket = JsonDocument.Parse(await hub.Agent.GetStringAsync(new Uri("/api/tickets/1001", UriKind.Relative))).RootElement;
         var escalation = ticket.GetProperty("escalation");
         Assert.False(escalation.GetProperty("active").GetBoolean());
         Assert.Equal(page.GetProperty("to").GetString(), escalation.GetProperty("stoppedBy").GetString());
@@ -79,32 +60,5 @@ public sealed class PageAcknowledgeProcessTests : IDisposable
         await queue.SendAsync(QueueNames.WorkflowEvents,
             new OutgoingMessage($"open-{ticket}", WorkflowJson.Serialize<TicketCommand>(new OpenTicket($"src:phone:{ticket}", ticket, facts))),
             CancellationToken.None);
-    }
-
-    private static async Task<JsonElement> WaitForPageAsync(HttpClient http, string ticket)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            var outbox = JsonDocument.Parse(await http.GetStringAsync(new Uri("/dev/outbox.json", UriKind.Relative))).RootElement;
-            foreach (var n in outbox.GetProperty("notifications").EnumerateArray())
-            {
-                if (n.GetProperty("ticket").GetString() == ticket && n.GetProperty("purpose").GetString() == "page"
-                    && n.GetProperty("via").GetString() == "sms")
-                {
-                    return n;
-                }
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "no page in the dev outbox in time");
-            await Task.Delay(100);
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using SupportHub.Functions.Hosting;
 using SupportHub.Testing;
 
@@ -11,8 +9,6 @@ namespace SupportHub.Functions.Tests.Hosting;
 
 public sealed class SupportHubRunTests : IDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-
     private readonly TemporaryDirectory _data = new();
 
     public void Dispose() => _data.Dispose();
@@ -35,13 +31,14 @@ public sealed class SupportHubRunTests : IDisposable
             await File.WriteAllTextAsync(path, content);
         }
 
-        using var hub = StartHub(_data.Path);
-        var exitCode = await hub.WaitForExitAsync(Patience);
+        using var hub = Hub(_data.Path);
+        hub.Start();
+        var exitCode = await hub.WaitForExitAsync();
 
         Assert.Equal(SupportHubRun.CannotStart, exitCode);
-        Assert.StartsWith($"SupportHub cannot start: {path} ", hub.StandardError, StringComparison.Ordinal);
-        Assert.Contains("delete it to have new secrets generated", hub.StandardError, StringComparison.Ordinal);
-        Assert.Contains("invalidates every signed link", hub.StandardError, StringComparison.Ordinal);
+        Assert.StartsWith($"SupportHub cannot start: {path} ", hub.Process.StandardError, StringComparison.Ordinal);
+        Assert.Contains("delete it to have new secrets generated", hub.Process.StandardError, StringComparison.Ordinal);
+        Assert.Contains("invalidates every signed link", hub.Process.StandardError, StringComparison.Ordinal);
         AssertNoStackTrace(hub.Output);
         if (content == "folder")
         {
@@ -58,11 +55,12 @@ public sealed class SupportHubRunTests : IDisposable
     {
         var missing = _data.File("nowhere.json");
 
-        using var hub = StartHub(_data.Path, policy: missing);
-        var exitCode = await hub.WaitForExitAsync(Patience);
+        using var hub = Hub(_data.Path, policy: missing);
+        hub.Start();
+        var exitCode = await hub.WaitForExitAsync();
 
         Assert.Equal(SupportHubRun.CannotStart, exitCode);
-        Assert.Equal($"SupportHub cannot start: SupportHub:Policy: no file at '{missing}'.", hub.StandardError);
+        Assert.Equal($"SupportHub cannot start: SupportHub:Policy: no file at '{missing}'.", hub.Process.StandardError);
         AssertNoStackTrace(hub.Output);
     }
 
@@ -74,22 +72,24 @@ public sealed class SupportHubRunTests : IDisposable
         Assert.Contains("\"Example Software\"", text, StringComparison.Ordinal);
         await File.WriteAllTextAsync(policy, text.Replace("\"Example Software\"", "\"Example \\ud800 Software\"", StringComparison.Ordinal));
 
-        using var hub = StartHub(_data.File("data"), policy: policy);
-        var exitCode = await hub.WaitForExitAsync(Patience);
+        using var hub = Hub(_data.File("data"), policy: policy);
+        hub.Start();
+        var exitCode = await hub.WaitForExitAsync();
 
         Assert.Equal(SupportHubRun.CannotStart, exitCode);
-        Assert.StartsWith($"SupportHub cannot start: SupportHub:Policy: {policy}: organization.name: has an unpaired surrogate", hub.StandardError, StringComparison.Ordinal);
+        Assert.StartsWith($"SupportHub cannot start: SupportHub:Policy: {policy}: organization.name: has an unpaired surrogate", hub.Process.StandardError, StringComparison.Ordinal);
         AssertNoStackTrace(hub.Output);
     }
 
     [Fact]
     public async Task Start_ShortApiKey_ExitsWith1NamingTheSettingWithoutAStackTrace()
     {
-        using var hub = StartHub(_data.Path, settings: new() { ["SupportHub__ApiKey"] = "short" });
-        var exitCode = await hub.WaitForExitAsync(Patience);
+        using var hub = Hub(_data.Path, settings: new() { ["SupportHub__ApiKey"] = "short" });
+        hub.Start();
+        var exitCode = await hub.WaitForExitAsync();
 
         Assert.Equal(SupportHubRun.CannotStart, exitCode);
-        Assert.StartsWith("SupportHub cannot start: SupportHub:ApiKey is set but shorter than 16 characters", hub.StandardError, StringComparison.Ordinal);
+        Assert.StartsWith("SupportHub cannot start: SupportHub:ApiKey is set but shorter than 16 characters", hub.Process.StandardError, StringComparison.Ordinal);
         AssertNoStackTrace(hub.Output);
     }
 
@@ -111,8 +111,8 @@ public sealed class SupportHubRunTests : IDisposable
         await File.WriteAllTextAsync(secrets, kept);
         File.SetUnixFileMode(secrets, (UnixFileMode)0b110_100_100); // 644
 
-        using var hub = StartHub(folder);
-        await hub.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), Patience);
+        using var hub = Hub(folder);
+        await hub.StartAsync();
 
         Assert.Equal(DataFolder.FolderMode, File.GetUnixFileMode(folder));
         Assert.Equal(DataFolder.FileMode, File.GetUnixFileMode(secrets));
@@ -126,8 +126,8 @@ public sealed class SupportHubRunTests : IDisposable
     {
         var folder = _data.File(Path.Combine("new", "data"));
 
-        using var hub = StartHub(folder);
-        await hub.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), Patience);
+        using var hub = Hub(folder);
+        await hub.StartAsync();
 
         var secrets = Path.Combine(folder, HubSecrets.FileName);
         Assert.True(File.Exists(secrets));
@@ -142,42 +142,26 @@ public sealed class SupportHubRunTests : IDisposable
     [Fact]
     public async Task Run_QueuePumpFailsAfterStart_ExitsWith70NamingTheFailure()
     {
-        using var hub = Start("SupportHub.FailingQueueProbe.dll", _data.Path);
+        using var hub = Hub(_data.Path, program: "SupportHub.FailingQueueProbe.dll");
 
-        var exitCode = await hub.WaitForExitAsync(Patience);
+        hub.Start();
+        var exitCode = await hub.WaitForExitAsync();
 
         Assert.Contains("Application started", hub.Output, StringComparison.Ordinal);
         Assert.True(exitCode == SupportHubRun.Failed, $"exit code {exitCode}. Output:\n{hub.Output}");
-        Assert.Equal("SupportHub stopped: QueuePump failed: IOException: disk I/O error", hub.StandardError);
+        Assert.Equal("SupportHub stopped: QueuePump failed: IOException: disk I/O error", hub.Process.StandardError);
     }
 
     // No frame of a .NET stack trace, as the console logger or an unhandled exception prints one.
     private static void AssertNoStackTrace(string output) => Assert.DoesNotMatch(@"(?m)^\s+at \S+\(", output);
 
-    private DotnetProcess StartHub(string dataPath, string? policy = null, Dictionary<string, string?>? settings = null) =>
-        Start("SupportHub.Functions.dll", dataPath, policy, settings);
-
-    private DotnetProcess Start(string program, string dataPath, string? policy = null, Dictionary<string, string?>? settings = null)
-    {
-        var environment = new Dictionary<string, string?>
+    // Given no API key or intake secret, the hub generates them, as on a first run (and reads the
+    // secrets file these tests damage or loosen). Run from the temporary folder, as the data folder
+    // may be one the hub has still to create.
+    private HubProcess Hub(string dataPath, string? policy = null, Dictionary<string, string?>? settings = null, string program = "SupportHub.Functions.dll") =>
+        new(dataPath, policy ?? HubFactory.Fixture("policy.json"), settings, knownSecrets: false)
         {
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}",
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["SupportHub__DataPath"] = dataPath,
-            ["SupportHub__Policy"] = policy ?? HubFactory.Fixture("policy.json"),
+            Program = program,
+            WorkingDirectory = _data.Path,
         };
-        foreach (var (name, value) in settings ?? [])
-        {
-            environment[name] = value;
-        }
-
-        return DotnetProcess.Start(Path.Combine(AppContext.BaseDirectory, program), [], environment, workingDirectory: _data.Path);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,10 +1,7 @@
-using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
 using NodaTime;
-using SupportHub.Channels;
 using SupportHub.Embedded;
 using SupportHub.Functions.Notifications;
 using SupportHub.Storage;
@@ -203,16 +200,8 @@ internal sealed class IntakeHub : IDisposable
     public Task<HttpResponseMessage> PhoneAsync(object body, string secret = PhoneSecret) =>
         SignedAsync("/api/intake/phone", JsonSerializer.Serialize(body), "application/json", secret, null);
 
-    public Task<HttpResponseMessage> SignedAsync(string path, string body, string contentType, string secret, Duration? skew)
-    {
-        var bytes = Encoding.UTF8.GetBytes(body);
-        var timestamp = (Clock.GetCurrentInstant() + (skew ?? Duration.Zero)).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = new ByteArrayContent(bytes) };
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        request.Headers.Add(WebhookAuth.TimestampHeader, timestamp);
-        request.Headers.Add(WebhookAuth.SignatureHeader, WebhookAuth.Sign(secret, timestamp, bytes));
-        return Http.SendAsync(request);
-    }
+    public Task<HttpResponseMessage> SignedAsync(string path, string body, string contentType, string secret, Duration? skew) =>
+        Http.SendAsync(SignedWebhook.Post(path, Encoding.UTF8.GetBytes(body), contentType, secret, (Clock.GetCurrentInstant() + (skew ?? Duration.Zero)).ToUnixTimeSeconds()));
 
     public Task<HttpResponseMessage> SmsAsync(string json, string? code = SmsSecret) =>
         Http.PostAsync(new Uri(code is null ? "/api/events/sms" : $"/api/events/sms?code={Uri.EscapeDataString(code)}", UriKind.Relative),
