@@ -81,25 +81,29 @@ public sealed class SendGridSender : INotificationChannel
         await _sent.CompleteAsync(attempt, cancellationToken).ConfigureAwait(false);
     }
 
+    // Subject, names and header values pass through HeaderText here, where they become headers: the
+    // subject and the recipient's name come from what a customer wrote, and a CR or LF in them would
+    // start a header of its own. The body (content) keeps its newlines.
     internal JsonObject Body(Notification notification, string address, string text, string? messageId)
     {
         var to = new JsonObject { ["email"] = address };
-        if (!string.IsNullOrWhiteSpace(notification.To.Name))
+        if (HeaderText.Clean(notification.To.Name, HeaderText.NameLength) is { Length: > 0 } toName)
         {
-            to["name"] = notification.To.Name;
+            to["name"] = toName;
         }
 
         var from = new JsonObject { ["email"] = _settings.FromEmail };
-        if (!string.IsNullOrWhiteSpace(_settings.FromName))
+        if (HeaderText.Clean(_settings.FromName, HeaderText.NameLength) is { Length: > 0 } fromName)
         {
-            from["name"] = _settings.FromName;
+            from["name"] = fromName;
         }
 
         var body = new JsonObject
         {
             ["personalizations"] = new JsonArray(new JsonObject { ["to"] = new JsonArray(to) }),
             ["from"] = from,
-            ["subject"] = notification.Subject,
+            // SendGrid refuses an empty subject.
+            ["subject"] = HeaderText.Clean(notification.Subject) is { Length: > 0 } subject ? subject : "(no subject)",
             ["content"] = new JsonArray(new JsonObject { ["type"] = "text/plain", ["value"] = text }),
             ["custom_args"] = new JsonObject
             {
@@ -110,7 +114,7 @@ public sealed class SendGridSender : INotificationChannel
         };
         if (messageId is not null)
         {
-            body["headers"] = new JsonObject { ["Message-ID"] = messageId };
+            body["headers"] = new JsonObject { ["Message-ID"] = HeaderText.Clean(messageId, int.MaxValue) };
         }
 
         if (_settings.SandboxMode)

@@ -59,16 +59,22 @@ public sealed class TeamsActivitySender(GraphServiceClient graph, SentNotificati
         await sent.CompleteAsync(attempt, cancellationToken).ConfigureAwait(false);
     }
 
-    internal static SendActivityNotificationPostRequestBody Body(Notification notification, string text, Uri webUrl) => new()
+    // The topic and the feed item's text are the subject, which a customer's words fill: one line,
+    // cleaned like an email's Subject (HeaderText). The preview is body text and is only shortened.
+    internal static SendActivityNotificationPostRequestBody Body(Notification notification, string text, Uri webUrl)
     {
-        Topic = new TeamworkActivityTopic
+        var subject = HeaderText.Clean(notification.Subject);
+        return new()
         {
-            Source = TeamworkActivityTopicSource.Text,
-            Value = notification.Subject,
-            WebUrl = webUrl.AbsoluteUri,
-        },
-        ActivityType = "systemDefault",
-        PreviewText = new ItemBody { Content = text.Length <= PreviewLength ? text : text[..(PreviewLength - 1)] + "…" },
-        TemplateParameters = [new Microsoft.Graph.Models.KeyValuePair { Name = "systemDefaultText", Value = notification.Subject }],
-    };
+            Topic = new TeamworkActivityTopic
+            {
+                Source = TeamworkActivityTopicSource.Text,
+                Value = subject,
+                WebUrl = webUrl.AbsoluteUri,
+            },
+            ActivityType = "systemDefault",
+            PreviewText = new ItemBody { Content = text.Length <= PreviewLength ? text : text[..(PreviewLength - 1)] + "…" },
+            TemplateParameters = [new Microsoft.Graph.Models.KeyValuePair { Name = "systemDefaultText", Value = subject }],
+        };
+    }
 }

@@ -15,6 +15,7 @@ internal static class PolicyFields
         [
             "$schema", "organization", "calendars", "severities", "tiers", "accounts", "defaultTier",
             "defaultSeverity", "people", "rotations", "overrides", "escalation", "lifecycle", "intake",
+            "channels",
         ],
         ["organization"] = ["name", "timeZone", "supportAddress"],
         ["calendars.*"] = ["timeZone", "weekly", "holidays", "alwaysOpen"],
@@ -35,6 +36,8 @@ internal static class PolicyFields
         ["escalation.noProgress.*"] = ["after", "notify", "via"],
         ["lifecycle"] = ["pendingAutoSolve", "reopenWindow", "csatSurveyAfter"],
         ["intake"] = ["requiredFields"],
+        ["channels"] = ["sms"],
+        ["channels.sms"] = ["replyToUnknown"],
     };
 
     /// <summary>What <c>intake.requiredFields</c> may name: what a new request should carry (seed 002).</summary>

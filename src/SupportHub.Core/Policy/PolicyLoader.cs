@@ -44,7 +44,7 @@ namespace SupportHub.Policy;
 /// <item>Email domains are stored lower-case; domains, emails and ids are compared case-insensitively.
 /// A phone number belongs to one account (its <c>phoneNumbers</c> or its contacts'), never to two.</item>
 /// <item><c>accounts</c>, <c>people</c>, <c>rotations</c>, <c>overrides</c>, <c>escalation.chains</c>,
-/// <c>onCreate</c>, <c>noProgress</c> and <c>intake</c> may be left out; <c>slaWarningAt</c> defaults
+/// <c>onCreate</c>, <c>noProgress</c>, <c>intake</c> and <c>channels</c> may be left out; <c>slaWarningAt</c> defaults
 /// to 0.75, <c>repeat</c> to 0, an account's <c>name</c> to its id.</item>
 /// </list>
 /// </remarks>
@@ -124,6 +124,7 @@ public sealed partial class PolicyLoader
         var escalation = ReadEscalation(root);
         var lifecycle = ReadLifecycle(root);
         var intake = ReadIntake(root);
+        var channels = ReadChannels(root);
         CheckEmergencies(escalation);
 
         if (reader.Problems.Count > 0)
@@ -143,7 +144,8 @@ public sealed partial class PolicyLoader
             overrides,
             Sure(escalation),
             Sure(lifecycle),
-            intake), reader.Warnings);
+            intake,
+            channels), reader.Warnings);
     }
 
     private Organization? ReadOrganization(JsonElement root)
@@ -200,6 +202,21 @@ public sealed partial class PolicyLoader
             }
         }
         return new IntakePolicy(fields);
+    }
+
+    private ChannelsPolicy? ReadChannels(JsonElement root)
+    {
+        const string path = "channels";
+        if (reader.Field(root, "", path, required: false) is not { } channels || !reader.CheckObject(channels, path, path))
+        {
+            return null;
+        }
+        const string smsPath = "channels.sms";
+        if (reader.Field(channels, path, "sms", required: false) is not { } sms || !reader.CheckObject(sms, smsPath, smsPath))
+        {
+            return new ChannelsPolicy(SmsPolicy.Default);
+        }
+        return new ChannelsPolicy(new SmsPolicy(reader.Bool(sms, smsPath, "replyToUnknown") ?? SmsPolicy.Default.ReplyToUnknown));
     }
 
     private DateTimeZone? TimeZone(JsonElement owner, string path, string name, bool required)

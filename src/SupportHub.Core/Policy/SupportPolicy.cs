@@ -9,6 +9,7 @@ namespace SupportHub.Policy;
 
 /// <summary>The whole policy of one customer deployment.</summary>
 /// <param name="Intake">What a new request must carry; null when the policy asks for nothing.</param>
+/// <param name="Channels">Per-channel settings; null when the policy has none (every default).</param>
 public sealed record SupportPolicy(
     Organization Organization,
     IReadOnlyDictionary<string, BusinessCalendar> Calendars,
@@ -22,7 +23,8 @@ public sealed record SupportPolicy(
     IReadOnlyList<RotationOverride> Overrides,
     EscalationPolicy Escalation,
     LifecyclePolicy Lifecycle,
-    IntakePolicy? Intake = null)
+    IntakePolicy? Intake = null,
+    ChannelsPolicy? Channels = null)
 {
     public SeverityDefinition? Severity(int level) => Severities.FirstOrDefault(s => s.Level == level);
 
@@ -108,6 +110,16 @@ public sealed record NoProgressRule(PolicyDuration After, IReadOnlyList<NotifyTa
 /// seed 002); the hub asks the requester for whichever is missing.
 /// </param>
 public sealed record IntakePolicy(IReadOnlyList<string> RequiredFields);
+
+/// <summary>Per-channel settings (<c>channels</c>); a channel the policy leaves out keeps its defaults.</summary>
+public sealed record ChannelsPolicy(SmsPolicy Sms);
+
+/// <param name="ReplyToUnknown">A text from a number that is no person's phone is answered ("not on the
+/// on-call list"), at most once per number per hour; by default it is kept and logged, never answered.</param>
+public sealed record SmsPolicy(bool ReplyToUnknown)
+{
+    public static SmsPolicy Default { get; } = new(ReplyToUnknown: false);
+}
 
 public sealed record LifecyclePolicy(PolicyDuration PendingAutoSolve, PolicyDuration ReopenWindow, PolicyDuration CsatSurveyAfter);
 

@@ -38,7 +38,8 @@ public static class IntakeRegistration
         endpoints.MapPost("/api/intake/email", IntakeEmail.HandleAsync).WithName("IntakeEmail");
         endpoints.MapPost("/api/intake/chat", IntakeChat.HandleAsync).WithName("IntakeChat");
         endpoints.MapPost("/api/intake/phone", IntakePhone.HandleAsync).WithName("IntakePhone");
-        endpoints.MapPost("/api/events/sms", SmsEvents.HandleAsync).WithName("EventsSms");
+        // POST: the events; OPTIONS: the CloudEvents handshake. One function, so one name and one route.
+        endpoints.MapMethods("/api/events/sms", [HttpMethods.Post, HttpMethods.Options], SmsEvents.HandleAsync).WithName("EventsSms");
         return endpoints;
     }
 }

@@ -9,8 +9,9 @@ namespace SupportHub.Functions.Notifications;
 
 // The embedded hub sends nothing: each notification is kept, once per notification id, in table
 // `devoutbox` with what a person would have received (rendered text, signed links), and shown at
-// /dev/outbox. One partition, keyed by notification id: a redelivered notification hits
-// AlreadyExists and is not stored twice; the page sorts by the time each row was stored.
+// /dev/outbox. Its subject and name are kept as a sender puts them in headers (HeaderText: one line,
+// no control characters), its text as it is. One partition, keyed by notification id: a redelivered
+// notification hits AlreadyExists and is not stored twice; the page sorts by the time each row was stored.
 
 /// <summary>One stored notification, as the dev outbox page and its JSON show it.</summary>
 public sealed record DevOutboxEntry(
@@ -45,7 +46,7 @@ public sealed class DevOutbox(IEntityStore store, IClock clock) : INotificationC
             n.Ticket,
             n.Purpose.Name(),
             n.To.To,
-            n.To.Name,
+            HeaderText.Clean(n.To.Name, HeaderText.NameLength),
             n.Via.Name(),
             n.Via switch
             {
@@ -53,7 +54,7 @@ public sealed class DevOutbox(IEntityStore store, IClock clock) : INotificationC
                 Policy.Channel.Sms => n.To.Phone,
                 _ => n.To.TeamsUserId,
             },
-            n.Subject,
+            HeaderText.Clean(n.Subject),
             notification.Text,
             notification.MessageId,
             [.. notification.Links.Select(l => new DevOutboxLink(Links.LinkSigner.ActionName(l.Action), l.Label, l.Url, l.Expires))]);

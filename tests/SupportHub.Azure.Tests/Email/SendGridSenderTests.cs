@@ -36,6 +36,35 @@ public sealed class SendGridSenderTests
     }
 
     [Fact]
+    public async Task Send_SubjectAndNamesWithLineBreaks_PutsEachOnOneLineAndKeepsTheBody()
+    {
+        // A ticket subject and a requester name as customers can write them (issue 23): SendGrid would
+        // put them in the Subject and To headers, where a CR or LF starts a header of its own.
+        _stub.Answer(HttpStatusCode.Accepted);
+        var sender = new SendGridSender(new SendGridSettings("SG.k", "support@example.com", "Example\r\nSupport"), Notifications.Ledger(), _stub.Options(Notifications.Now));
+        var page = Notifications.Page(Channel.Email, "T-42:8:acknowledgement:email") with
+        {
+            Subject = "[#1001] Export fails\r\nBcc: x@evil.example",
+            To = new SupportHub.OnCall.Recipient("dana@acme.gov", "Dana\r\nBcc: x@evil.example\u0000", "dana@acme.gov", null, null),
+        };
+
+        await sender.SendAsync(page, "Line one.\r\nLine two.", "<T-42.8.acknowledgement.email@example.com>\r\nBcc: x@evil.example", CancellationToken.None);
+
+        var request = Assert.Single(_stub.Requests);
+        var body = JsonNode.Parse(request.Text)!;
+        Assert.Equal("[#1001] Export fails Bcc: x@evil.example", body["subject"]!.GetValue<string>());
+        Assert.Equal("Dana Bcc: x@evil.example", body["personalizations"]![0]!["to"]![0]!["name"]!.GetValue<string>());
+        Assert.Equal("Example Support", body["from"]!["name"]!.GetValue<string>());
+        Assert.Equal("<T-42.8.acknowledgement.email@example.com> Bcc: x@evil.example", body["headers"]!["Message-ID"]!.GetValue<string>());
+        Assert.Equal("Line one.\r\nLine two.", body["content"]![0]!["value"]!.GetValue<string>());
+        // Nothing but the body carries a line break, in the JSON or in the request's own headers.
+        body.AsObject().Remove("content");
+        var rest = body.ToJsonString();
+        Assert.All(new[] { "\\r", "\\n", "\\u0000" }, escaped => Assert.DoesNotContain(escaped, rest, StringComparison.Ordinal));
+        Assert.All(request.Headers.Values, v => Assert.DoesNotMatch("[\r\n]", v));
+    }
+
+    [Fact]
     public async Task Send_Redelivered_SendsOnce()
     {
         _stub.Answer(HttpStatusCode.Accepted);

@@ -35,6 +35,21 @@ public sealed class TeamsActivitySenderTests
     }
 
     [Fact]
+    public async Task Send_SubjectWithLineBreaks_TitlesTheFeedItemOnOneLine()
+    {
+        // The feed item's title is the subject, which a customer's words fill (issue 23).
+        _stub.Answer(HttpStatusCode.NoContent);
+        var sender = new TeamsActivitySender(Graph(), Notifications.Ledger(), Hub);
+        var page = Notifications.Page(Channel.Teams) with { Subject = "[#1001] Critical page: Site down\r\n\u202Eevil" };
+
+        await sender.SendAsync(page, "text", new Uri("https://hub/ack"), CancellationToken.None);
+
+        var body = JsonNode.Parse(Assert.Single(_stub.Requests).Text)!;
+        Assert.Equal("[#1001] Critical page: Site down evil", body["topic"]!["value"]!.GetValue<string>());
+        Assert.Equal("[#1001] Critical page: Site down evil", body["templateParameters"]![0]!["value"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Send_Redelivered_SendsOnce()
     {
         _stub.Answer(HttpStatusCode.NoContent);

@@ -199,6 +199,10 @@ public class PolicyLoaderTests
         { "/severities/1/level", "2.5", "severities[1].level: must be a whole number, not 2.5" },
         { "/organization/name", "\"  \"", "organization.name: must not be empty" },
         { "/intake/requiredFields/2", "\"osversion\"", "intake.requiredFields[2]: \"osversion\" is not something a request can carry (did you mean \"version\"?)" },
+        // The SMS switch (issue 23): a typo or a string must not leave strangers silently unanswered or answered.
+        { "/channels", "{ \"sms\": { \"replyToUnknow\": true } }", "channels.sms.replyToUnknow: unknown field; did you mean \"replyToUnknown\"?" },
+        { "/channels", "{ \"sms\": { \"replyToUnknown\": \"yes\" } }", "channels.sms.replyToUnknown: must be true or false, not the string \"yes\"" },
+        { "/channels", "{ \"pager\": { } }", "channels.pager: unknown field (known fields here: sms)" },
     };
 
     [Theory]
@@ -336,6 +340,20 @@ public class PolicyLoaderTests
         Assert.Equal("acme", policy.Accounts[0].Name);
         Assert.Null(policy.Intake);
         Assert.Equal("hour", policy.Tiers["standard"].AfterHours!.Per);
+        Assert.Null(policy.Channels);
+    }
+
+    [Theory]
+    // Left out at each level, the SMS switch is off: a stranger's text is not answered.
+    [InlineData("{ }", false)]
+    [InlineData("{ \"sms\": { } }", false)]
+    [InlineData("{ \"sms\": { \"replyToUnknown\": false } }", false)]
+    [InlineData("{ \"sms\": { \"replyToUnknown\": true } }", true)]
+    public void Load_ChannelsSms_ReadsReplyToUnknown(string channels, bool expected)
+    {
+        var policy = PolicyLoader.Load(Edit(Example, ("/channels", channels))).Policy!;
+
+        Assert.Equal(expected, policy.Channels!.Sms.ReplyToUnknown);
     }
 
     [Fact]

@@ -57,6 +57,10 @@ public sealed class FunctionMetadataTests : IDisposable
         Assert.Equal(
             """{"bindings":[{"type":"httpTrigger","authLevel":"anonymous","direction":"in","name":"req","methods":["post"],"route":"api/intake/chat"},{"type":"http","direction":"out","name":"res"}]}""",
             FunctionMetadata.ToJson(Function("IntakeChat")).ToJsonString());
+        // One function answers the SMS events and Event Grid's CloudEvents handshake: the host must pass it OPTIONS too.
+        Assert.Equal(
+            """{"bindings":[{"type":"httpTrigger","authLevel":"anonymous","direction":"in","name":"req","methods":["post","options"],"route":"api/events/sms"},{"type":"http","direction":"out","name":"res"}]}""",
+            FunctionMetadata.ToJson(Function("EventsSms")).ToJsonString());
         Assert.Equal(
             """{"bindings":[{"type":"serviceBusTrigger","direction":"in","name":"message","queueName":"tickets-inbound","connection":"ServiceBus"}]}""",
             FunctionMetadata.ToJson(Function("TicketsInbound")).ToJsonString());
@@ -102,9 +106,10 @@ public sealed class FunctionMetadataTests : IDisposable
     public void Catalog_HttpRoutes_IncludeEveryContractRoute()
     {
         // CONTRACT.md, "HTTP", less /dev/outbox (embedded only). The hub may add routes (split), never drop one.
+        // Event Grid's CloudEvents handshake is an OPTIONS on the SMS route (issue 23).
         string[] contract =
         [
-            "POST api/intake/email", "POST api/intake/chat", "POST api/intake/phone", "POST api/events/sms",
+            "POST api/intake/email", "POST api/intake/chat", "POST api/intake/phone", "POST api/events/sms", "OPTIONS api/events/sms",
             "GET api/tickets/{}", "GET api/tickets", "POST api/tickets/{}/reply", "POST api/tickets/{}/status",
             "POST api/tickets/{}/severity", "POST api/tickets/{}/ack", "GET api/links/{}", "POST api/links/{}",
             "GET api/metrics", "GET healthz",

@@ -42,6 +42,7 @@ public sealed class IntakeFuzzTests(ITestOutputHelper output) : IDisposable
             ("phone", () => Signed("/api/intake/phone", MutatePhone(), IntakeHub.PhoneSecret)),
             ("email", Email),
             ("sms", Sms),
+            ("sms handshake", SmsHandshake),
             ("agent", Agent),
         };
         var clock = Stopwatch.StartNew();
@@ -294,6 +295,26 @@ public sealed class IntakeFuzzTests(ITestOutputHelper output) : IDisposable
         if (_random.Next(6) == 0)
         {
             request.Headers.TryAddWithoutValidation("aeg-event-type", _random.Next(2) == 0 ? "SubscriptionValidation" : HeaderText(8));
+        }
+        return request;
+    }
+
+    // Event Grid's CloudEvents handshake (OPTIONS, issue 23) with its headers missing, doubled or garbled.
+    private HttpRequestMessage SmsHandshake()
+    {
+        var code = _random.Next(5) == 0 ? PathText(10) : IntakeHub.SmsSecret;
+        var request = new HttpRequestMessage(HttpMethod.Options, new Uri($"/api/events/sms?code={Uri.EscapeDataString(code)}", UriKind.Relative));
+        for (var i = _random.Next(3); i > 0; i--)
+        {
+            request.Headers.TryAddWithoutValidation("WebHook-Request-Origin", _random.Next(2) == 0 ? "eventgrid.azure.net" : HeaderText(_random.Next(0, 300)));
+        }
+        for (var i = _random.Next(3); i > 0; i--)
+        {
+            request.Headers.TryAddWithoutValidation("WebHook-Request-Rate", _random.Next(2) == 0 ? _random.Next(-5, 1000).ToString(CultureInfo.InvariantCulture) : HeaderText(6));
+        }
+        if (_random.Next(4) == 0)
+        {
+            request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(RandomText(40)));
         }
         return request;
     }

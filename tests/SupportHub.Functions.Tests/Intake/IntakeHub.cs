@@ -32,7 +32,8 @@ internal sealed class IntakeHub : IDisposable
     private readonly System.Collections.Concurrent.ConcurrentQueue<Notification> _sent = new();
     private readonly HubFactory _factory;
 
-    public IntakeHub(IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="configure">A test's own registrations, after the hub's (a log capture, a remote address).</param>
+    public IntakeHub(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
         var all = new Dictionary<string, string?>
         {
@@ -56,6 +57,7 @@ internal sealed class IntakeHub : IDisposable
             services.Remove(pumpHost[0]);
             // Record what reaches the notification channel (the dev outbox keeps it too).
             services.AddSingleton<INotificationChannel>(sp => new RecordingChannel(sp.GetRequiredService<DevOutbox>(), _sent));
+            configure?.Invoke(services);
         });
         Http = _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
     }
