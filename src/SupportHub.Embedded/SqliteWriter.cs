@@ -37,8 +37,27 @@ internal sealed class SqliteWriter : IDisposable
         _thread.Start();
     }
 
-    /// <summary>When the last batch failed for want of disk space or a failing disk; null once a batch commits again.</summary>
-    public StoreUnavailableException? Unavailable { get; private set; }
+    /// <summary>How long after a write failed for want of disk space the store still counts as unavailable,
+    /// although a small write may have fitted meanwhile: as long as intake tells clients to wait (Retry-After).</summary>
+    public static readonly TimeSpan UnavailableFor = TimeSpan.FromSeconds(30);
+
+    private StoreUnavailableException? _lastFailure;
+    private long _lastFailureAt;
+
+    /// <summary>Why writes failed for want of disk space or a failing disk, while the last such failure
+    /// is under <see cref="UnavailableFor"/> old; otherwise null. A full disk still takes some small
+    /// writes (a delete, a row that fits a free page): one of them committing does not mean intake's
+    /// writes will, and /healthz said Healthy on a full disk when a commit cleared it.</summary>
+    public StoreUnavailableException? Unavailable
+    {
+        get
+        {
+            var failure = Volatile.Read(ref _lastFailure);
+            return failure is not null && Environment.TickCount64 - Volatile.Read(ref _lastFailureAt) < (long)UnavailableFor.TotalMilliseconds
+                ? failure
+                : null;
+        }
+    }
 
     /// <summary>Runs <paramref name="work"/> in a transaction and completes once it is committed. An
     /// exception from the work rolls back what it wrote and is rethrown to the caller.</summary>
@@ -106,7 +125,6 @@ internal sealed class SqliteWriter : IDisposable
                     done.Add(write);
                 }
                 transaction.Commit();
-                Unavailable = null;
                 foreach (var write in done)
                 {
                     write.Succeed();
@@ -125,7 +143,8 @@ internal sealed class SqliteWriter : IDisposable
                 var failure = Describe(exception);
                 if (failure is StoreUnavailableException unavailable)
                 {
-                    Unavailable = unavailable;
+                    Volatile.Write(ref _lastFailureAt, Environment.TickCount64);
+                    Volatile.Write(ref _lastFailure, unavailable);
                 }
                 foreach (var write in batch)
                 {

@@ -172,7 +172,12 @@ public sealed class HubProcess : IDisposable
 
     /// <summary>Polls <c>/healthz</c> until its status is <paramref name="status"/>; answers its body.</summary>
     public Task<JsonElement> WaitForHealthAsync(string status) => UntilAsync(
-        async () => JsonDocument.Parse(await Http.GetStringAsync(new Uri("/healthz", UriKind.Relative))).RootElement,
+        // Unhealthy answers 503 with the same body: read it whatever the status.
+        async () =>
+        {
+            using var response = await Http.GetAsync(new Uri("/healthz", UriKind.Relative));
+            return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        },
         body => body.GetProperty("status").GetString() == status,
         body => $"/healthz never said {status}: {body}");
 
