@@ -1,6 +1,6 @@
-using SupportHub.Channels.Email;
+using SupportHub.Intake.Email;
 
-namespace SupportHub.Core.Tests.Channels.Email;
+namespace SupportHub.Core.Tests.Intake.Email;
 
 public sealed class ReplyTextTests
 {
