@@ -3,7 +3,6 @@ using System.Text;
 using NodaTime;
 using SupportHub.Policy;
 using SupportHub.Storage;
-using SupportHub.Tickets;
 using SupportHub.Workflows;
 
 namespace SupportHub.Notifications;
@@ -26,10 +25,10 @@ public sealed class AutoReplyLimit(IEntityStore store, SupportPolicy policy, int
 
     /// <summary>
     /// Counts <paramref name="notification"/> against its address when it is an automatic reply, and says
-    /// whether it may go: null to send it (also for one counted before: a redelivery), or the command
-    /// that records on its ticket why it was withheld.
+    /// whether it may go: null to send it (also for one counted before: a redelivery), or why it is
+    /// withheld (the ticket records it: <c>WithholdNotification</c>).
     /// </summary>
-    public async Task<WithholdNotification?> CheckAsync(Notification notification, Instant now, CancellationToken cancellationToken)
+    public async Task<string?> CheckAsync(Notification notification, Instant now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(notification);
         if (notification.Purpose != NotificationPurpose.Acknowledgement || policy.People.ContainsKey(notification.To.To)
@@ -50,9 +49,7 @@ public sealed class AutoReplyLimit(IEntityStore store, SupportPolicy policy, int
             }
             if (recent.Count >= perHour)
             {
-                return new WithholdNotification(QueueMessageIdsFor(notification), notification.Ticket, notification.Id,
-                    notification.Purpose.Name(), notification.To.To, notification.Via.Name(),
-                    $"{recent.Count} automatic replies to {address} in the last hour (limit {perHour})");
+                return $"{recent.Count} automatic replies to {address} in the last hour (limit {perHour})";
             }
             recent.Add(new SentReply(notification.Id, now));
             var payload = WorkflowJson.Serialize(new SentReplies(recent));
@@ -76,8 +73,6 @@ public sealed class AutoReplyLimit(IEntityStore store, SupportPolicy policy, int
         Channel.Sms => notification.To.Phone,
         _ => null,
     })?.Trim().ToLowerInvariant();
-
-    private static string QueueMessageIdsFor(Notification notification) => Intake.QueueMessageIds.Fit($"withheld:{notification.Id}");
 
     private sealed record SentReplies(IReadOnlyList<SentReply> Sent);
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using NodaTime;
+using SupportHub.Notifications;
 using SupportHub.Policy;
 using SupportHub.Sla;
 
@@ -80,7 +81,16 @@ public sealed record RecordDeliveryFailure(string Id, string Ticket, string Reci
 /// <param name="To">The timeline's <c>to</c> of the notification.</param>
 /// <param name="Via">The channel name (<c>email</c>, <c>sms</c>).</param>
 public sealed record WithholdNotification(string Id, string Ticket, string NotificationId, string Purpose, string To, string Via, string Reason)
-    : TicketCommand(Id, Ticket);
+    : TicketCommand(Id, Ticket)
+{
+    /// <summary>The command for <paramref name="notification"/>, withheld for <paramref name="reason"/>.</summary>
+    public static WithholdNotification For(Notification notification, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(notification);
+        return new WithholdNotification(Intake.QueueMessageIds.Fit($"withheld:{notification.Id}"), notification.Ticket, notification.Id,
+            notification.Purpose.Name(), notification.To.To, notification.Via.Name(), reason);
+    }
+}
 
 // Timers. Each carries what it was scheduled for; the state decides whether that still matters, so
 // timers are never cancelled, only ignored when stale.

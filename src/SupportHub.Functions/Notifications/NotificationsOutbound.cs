@@ -31,11 +31,12 @@ public sealed class NotificationsOutbound(
     {
         ArgumentNullException.ThrowIfNull(message);
         var notification = WorkflowJson.Deserialize<Notification>(message.Body);
-        if (await limit.CheckAsync(notification, clock.GetCurrentInstant(), cancellationToken) is { } withheld)
+        if (await limit.CheckAsync(notification, clock.GetCurrentInstant(), cancellationToken) is { } reason)
         {
-            logger.LogWarning("Notification {Notification} to {To} withheld: {Reason}", notification.Id, notification.To.To, withheld.Reason);
-            if (withheld.Ticket.Length > 0)
+            logger.LogWarning("Notification {Notification} to {To} withheld: {Reason}", notification.Id, notification.To.To, reason);
+            if (notification.Ticket.Length > 0)
             {
+                var withheld = SupportHub.Tickets.WithholdNotification.For(notification, reason);
                 await sender.SendAsync(QueueNames.WorkflowEvents,
                     new OutgoingMessage(withheld.Id, WorkflowJson.Serialize<SupportHub.Tickets.TicketCommand>(withheld)), cancellationToken);
             }

@@ -110,7 +110,7 @@ public static partial class HtmlText
             {
                 quoteDepth = Math.Max(0, quoteDepth + (closing ? -1 : 1));
             }
-            if (Blocks.Contains(name))
+            if (Blocks.Contains(name) && !(closing && name is "br" or "hr"))
             {
                 output.Append('\n');
                 if (name == "p" && !closing)
