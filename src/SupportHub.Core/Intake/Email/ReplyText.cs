@@ -31,7 +31,8 @@ public sealed record EmailBody(string Full, string New)
 /// Lines starting with <c>&gt;</c> are quoted and dropped wherever they are, so answers written
 /// between quoted lines survive. A forward is content, not a quote: when the subject says so
 /// (<c>Fwd:</c>, <c>Fw:</c>, <c>WG:</c>, <c>TR:</c>, <c>RV:</c>, <c>I:</c>, <c>Doorst:</c>, <c>ENC:</c>) or a forward
-/// separator comes before anything that would end the new text, the whole text is kept. When
+/// separator comes before anything that would end the new text (a signature above it does not), the
+/// whole text is kept. When
 /// nothing is left (a message that is only a quote), the whole text is kept, so nothing the sender
 /// sent is silently lost.
 /// </summary>
@@ -102,6 +103,11 @@ public static partial class ReplyText
                 // Forwarded before anything ended the new text: the forward is what the sender sent.
                 return whole;
             }
+            if (line is "-- " or "--" && ForwardFollows(lines, i + 1))
+            {
+                // The sender's signature above what they forward: the forward is still the content.
+                return whole;
+            }
             if (line is "-- " or "--" || OriginalMessage().IsMatch(trimmed) || StartsHeaderBlock(lines, i)
                 || (Underscores().IsMatch(trimmed) && NextNonBlank(lines, i + 1) is { } next && HeaderFrom().IsMatch(lines[next].Trim())))
             {
@@ -165,6 +171,24 @@ public static partial class ReplyText
             }
         }
         return null;
+    }
+
+    // A forward separator comes after a signature before anything that starts a quote.
+    private static bool ForwardFollows(string[] lines, int from)
+    {
+        for (var i = from; i < lines.Length; i++)
+        {
+            var trimmed = lines[i].Trim();
+            if (ForwardSeparator().IsMatch(trimmed))
+            {
+                return true;
+            }
+            if (OriginalMessage().IsMatch(trimmed) || StartsHeaderBlock(lines, i) || Attribution(lines, i) is not null || trimmed.StartsWith('>'))
+            {
+                return false;
+            }
+        }
+        return false;
     }
 
     private static bool AnswerFollowsQuote(string[] lines, int from)
