@@ -78,6 +78,30 @@ public sealed class SendGridInboundParseTests
         Assert.Equal("Precedence: list", email.Automatic);
     }
 
+    [Fact]
+    public void Parse_DefaultModeDeliveryReport_ReadsTheReportFromItsFileParts()
+    {
+        // Default mode hands a report's machine parts over as attachments; the form reader keeps their bytes.
+        var status = "Reporting-MTA: dns; mx.acme.gov\r\n\r\nFinal-Recipient: rfc822; dana@acme.gov\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 unknown\r\n"u8.ToArray();
+        var returned = "From: support@example.com\r\nMessage-ID: <1001.1.acknowledgement.email@example.com>\r\n\r\n"u8.ToArray();
+        var form = Form(("headers", "Content-Type: multipart/report; report-type=delivery-status; boundary=x\r\nMessage-ID: <b@mx.acme.gov>\r\n"),
+            ("from", "MAILER-DAEMON@mx.acme.gov"), ("text", "Your message could not be delivered."), ("envelope", """{"to":["support@example.com"],"from":""}"""));
+        form = form with
+        {
+            Files =
+            [
+                new InboundParseFile("attachment1", "details.txt", "message/delivery-status", status.Length, status),
+                new InboundParseFile("attachment2", "message.txt", "text/rfc822-headers", returned.Length, returned),
+            ],
+        };
+
+        var email = SendGridInboundParse.Parse(form).Value!;
+
+        Assert.Equal(("delivery report", "1001.1.acknowledgement.email@example.com"), (email.Automatic, email.DeliveryReport!.OriginalMessageId));
+        Assert.Equal(new SupportHub.Intake.Email.DeliveryRecipient("dana@acme.gov", "failed", "5.1.1", "550 unknown"), Assert.Single(email.DeliveryReport.Recipients));
+        Assert.Empty(email.Attachments);
+    }
+
     [Theory]
     [InlineData("from", "not an address", IntakeProblemKind.Invalid)]
     [InlineData("from", "", IntakeProblemKind.Invalid)]
