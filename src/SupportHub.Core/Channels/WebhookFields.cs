@@ -83,7 +83,7 @@ internal sealed partial class FieldReader(SupportPolicy policy)
     public string? Email(string field, string? value)
     {
         var text = Text(field, value, required: false, 254);
-        if (text is not null && MailboxAddress.Parse(text) is not { Name: null } )
+        if (text is not null && Mailboxes.Parse(text) is not { Name: null })
         {
             Problems.Add(new IntakeProblem(field, "Must be an email address."));
             return null;

@@ -1,3 +1,5 @@
+using SupportHub.Intake.Email;
+
 namespace SupportHub.Intake;
 
 /// <summary>
@@ -10,6 +12,14 @@ public sealed record ChannelMessage(
     IReadOnlyList<AttachmentInfo> Attachments,
     IReadOnlyDictionary<string, string> Details)
 {
+    /// <summary>The whole text as sent, when the channel's text is a trimmed part of it (email: quotes and
+    /// signature included); null when the text is all there was.</summary>
+    public string? FullText { get; init; }
+
+    /// <summary>A delivery report about a message the hub sent: it joins that message's ticket as a delivery
+    /// failure, or nothing (<see cref="TicketIntake.AcceptDeliveryReportAsync"/>); never a new ticket.</summary>
+    public DeliveryReport? DeliveryReport { get; init; }
+
     /// <summary>
     /// The text a message keeps: at most <paramref name="maxChars"/> characters, with a note of how
     /// much was cut. The text travels in a queue message (Service Bus: 256 KB) and a table row, so an

@@ -13,6 +13,8 @@ namespace SupportHub.Intake;
 /// <param name="Severity">A severity the channel states explicitly; null to use the policy's default.</param>
 /// <param name="ConversationId">Chat conversation: later messages of it thread into the same ticket.</param>
 /// <param name="InReplyTo">Email In-Reply-To and References Message-IDs, most specific first.</param>
+/// <param name="Automatic">Why a machine sent the message (an out-of-office reply, a mailing list: intake's
+/// <c>AutomaticMail</c>); nothing automatic answers it. Null when a person sent it.</param>
 public sealed record InboundMessage(
     IntakeChannel Channel,
     string SourceId,
@@ -23,4 +25,5 @@ public sealed record InboundMessage(
     string? AccountHint = null,
     int? Severity = null,
     string? ConversationId = null,
-    IReadOnlyList<string>? InReplyTo = null);
+    IReadOnlyList<string>? InReplyTo = null,
+    string? Automatic = null);

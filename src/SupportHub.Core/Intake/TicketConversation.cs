@@ -10,8 +10,10 @@ using SupportHub.Workflows;
 namespace SupportHub.Intake;
 
 /// <summary>One message of a ticket's conversation, as the customer (or staff, by email) sent it.</summary>
+/// <param name="Text">What the sender wrote in this message (an email without its quotes and signature).</param>
 /// <param name="Details">Channel details worth keeping: the recipient and SPF/DKIM verdicts of an email,
-/// the IVR selection and recording URL, the sender's own timestamp.</param>
+/// the IVR selection and recording URL, the sender's own timestamp; for a delivery report
+/// <c>kind=delivery-failure</c> with the failed recipient, its status and the server's diagnostic.</param>
 public sealed record ConversationMessage(
     string Ticket,
     IntakeChannel Channel,
@@ -23,11 +25,18 @@ public sealed record ConversationMessage(
     IReadOnlyList<AttachmentInfo> Attachments,
     IReadOnlyDictionary<string, string> Details)
 {
+    /// <summary>The whole text as sent, beside the trimmed <see cref="Text"/> (CONTRACT.md's <c>fullText</c>);
+    /// null when the text is all there was.</summary>
+    public string? FullText { get; init; }
+
     public static ConversationMessage Of(string ticket, ChannelMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
         var m = message.Message;
-        return new ConversationMessage(ticket, m.Channel, m.SourceId, m.ReceivedAt, m.From, m.Subject, m.Text, message.Attachments, message.Details);
+        return new ConversationMessage(ticket, m.Channel, m.SourceId, m.ReceivedAt, m.From, m.Subject, m.Text, message.Attachments, message.Details)
+        {
+            FullText = message.FullText,
+        };
     }
 }
 

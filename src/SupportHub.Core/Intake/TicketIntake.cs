@@ -80,6 +80,50 @@ public sealed class TicketIntake(IEntityStore store, SupportPolicy policy, IInta
         return decided!;
     }
 
+    /// <summary>
+    /// A delivery report about a message the hub sent (<paramref name="message"/> is the report itself):
+    /// when its original Message-ID is one the hub remembered (<see cref="RememberMessageIdAsync"/>), the
+    /// report joins that ticket as a delivery failure (<see cref="RecordDeliveryFailure"/>: no status
+    /// change, no acknowledgement, no SLA effect); otherwise nothing is written and the answer is null.
+    /// A bounce never opens a ticket. A redelivered report is answered from its decision row, like any
+    /// source message.
+    /// </summary>
+    public async Task<IntakeOutcome?> AcceptDeliveryReportAsync(
+        InboundMessage message, Email.DeliveryReport report, Func<IntakeOutcome, QueuedMessage>? then, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(report);
+        var index = new IntakeIndex(message);
+        EntityKey[] keys = report.OriginalMessageId is { } original ? [index.Source, IntakeIndex.MessageIdKey(original)] : [index.Source];
+        var found = await store.GetManyAsync(IndexTable, keys, cancellationToken);
+        if (found[0] is { } seen)
+        {
+            var earlier = IntakeDecision.Read(seen.Payload);
+            await _recorder.RecordAsync(earlier.Ticket, _ => new IntakeWrites([], then?.Invoke(earlier)), cancellationToken);
+            return earlier;
+        }
+        if (keys.Length < 2 || IntakeIndex.TicketOf(found[1]) is not { } ticket)
+        {
+            return null;
+        }
+        var failed = report.Main;
+        var command = new RecordDeliveryFailure($"src:{message.Channel.ToString().ToLowerInvariant()}:{message.SourceId}", ticket,
+            failed?.Recipient ?? message.From.Address, failed?.Action ?? "failed", failed?.Status, failed?.Diagnostic, report.OriginalMessageId);
+        var decided = new IntakeOutcome(ticket, false, false, command);
+        try
+        {
+            // Only the decision row: a report's own Message-ID is nothing a reply should thread by.
+            await _recorder.RecordAsync(ticket, _ => new IntakeWrites([EntityChange.Create(index.Source, IntakeDecision.Write(decided))], then?.Invoke(decided)),
+                cancellationToken);
+        }
+        catch (EntityConflictException conflict) when (conflict.Key == index.Source)
+        {
+            var first = await store.GetAsync(IndexTable, index.Source, cancellationToken);
+            return IntakeDecision.Read(first!.Payload);
+        }
+        return decided;
+    }
+
     /// <summary>Remembers a Message-ID the hub itself sent (its acknowledgement), so replies to it thread.</summary>
     public Task RememberMessageIdAsync(string messageId, string ticket, CancellationToken cancellationToken) =>
         store.SetAsync(IndexTable, IntakeIndex.MessageIdKey(messageId), IntakeIndex.TicketRow(ticket), cancellationToken);
@@ -101,7 +145,8 @@ public sealed class TicketIntake(IEntityStore store, SupportPolicy policy, IInta
             RequesterDirectory.Complete(account, message.From), message.ReceivedAt,
             string.IsNullOrWhiteSpace(message.Subject) ? Summary(message.Text) : message.Subject.Trim(), original,
             // A follow-up's product, version and OS are on the ticket it follows: ask only on a first request.
-            original is null && RequiredFields.Missing(policy.Intake, message.Subject ?? "", message.Text) is { Count: > 0 } missing ? missing : null);
+            original is null && RequiredFields.Missing(policy.Intake, message.Subject ?? "", message.Text) is { Count: > 0 } missing ? missing : null,
+            message.Automatic);
         return new OpenTicket(commandId, ticket, facts);
     }
 

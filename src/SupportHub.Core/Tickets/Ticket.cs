@@ -38,6 +38,9 @@ public sealed record Requester(string? Name, string? Email, string? Phone)
 /// <param name="OriginalRef">For a follow-up to a Closed ticket: the ticket it follows.</param>
 /// <param name="Missing">The policy's required fields intake did not find in the request
 /// (intake's <c>RequiredFields</c>); the acknowledgement asks for them. Null when nothing is missing.</param>
+/// <param name="NoAutoReply">Why nothing automatic may answer the message that opened the ticket (it was an
+/// out-of-office reply, a list mail, …: intake's <c>AutomaticMail</c>, RFC 3834); the acknowledgement is
+/// withheld with this reason. Null for a message a person sent.</param>
 public sealed record TicketFacts(
     string Ref,
     string? AccountId,
@@ -48,7 +51,8 @@ public sealed record TicketFacts(
     Instant Received,
     string Subject,
     string? OriginalRef = null,
-    IReadOnlyList<string>? Missing = null);
+    IReadOnlyList<string>? Missing = null,
+    string? NoAutoReply = null);
 
 public static class TicketStatusNames
 {

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using NodaTime;
+using SupportHub.Notifications;
 using SupportHub.Policy;
 using SupportHub.Sla;
 
@@ -20,6 +21,8 @@ namespace SupportHub.Tickets;
 [JsonDerivedType(typeof(Acknowledge), "ack")]
 [JsonDerivedType(typeof(AnswerApproval), "approval")]
 [JsonDerivedType(typeof(RateSupport), "csat")]
+[JsonDerivedType(typeof(RecordDeliveryFailure), "delivery-failure")]
+[JsonDerivedType(typeof(WithholdNotification), "notification-withheld")]
 [JsonDerivedType(typeof(AckWindowElapsed), "timer.ack-window")]
 [JsonDerivedType(typeof(SlaCheckpointReached), "timer.sla")]
 [JsonDerivedType(typeof(NoProgressElapsed), "timer.no-progress")]
@@ -55,6 +58,39 @@ public sealed record AnswerApproval(string Id, string Ticket, bool Approve, stri
 
 /// <summary>The requester's answer to the satisfaction survey, from a signed link.</summary>
 public sealed record RateSupport(string Id, string Ticket, bool Good, string By) : TicketCommand(Id, Ticket);
+
+/// <summary>
+/// A delivery report says a message the hub sent for this ticket did not reach <paramref name="Recipient"/>.
+/// Sent by ticket intake, which found the ticket by the bounced message's Message-ID; its id is the
+/// report's source id, so a redelivered report is recognised. Recorded only: no status change, no
+/// acknowledgement, no SLA effect.
+/// </summary>
+/// <param name="Action">The report's action for that recipient: <c>failed</c>, <c>delayed</c>, …</param>
+/// <param name="Status">The enhanced status code (<c>5.1.1</c>).</param>
+/// <param name="Diagnostic">The remote server's words.</param>
+/// <param name="OriginalMessageId">The Message-ID of the message that bounced.</param>
+public sealed record RecordDeliveryFailure(string Id, string Ticket, string Recipient, string Action, string? Status, string? Diagnostic, string? OriginalMessageId)
+    : TicketCommand(Id, Ticket);
+
+/// <summary>
+/// The notifications handler did not send one of this ticket's notifications, for <paramref name="Reason"/>
+/// (more automatic replies to the address this hour than the limit allows). Sent so the ticket's
+/// timeline says so; its id is derived from the notification's, so a repeat records it once.
+/// </summary>
+/// <param name="Purpose">The contract's purpose name (<c>acknowledgement</c>).</param>
+/// <param name="To">The timeline's <c>to</c> of the notification.</param>
+/// <param name="Via">The channel name (<c>email</c>, <c>sms</c>).</param>
+public sealed record WithholdNotification(string Id, string Ticket, string NotificationId, string Purpose, string To, string Via, string Reason)
+    : TicketCommand(Id, Ticket)
+{
+    /// <summary>The command for <paramref name="notification"/>, withheld for <paramref name="reason"/>.</summary>
+    public static WithholdNotification For(Notification notification, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(notification);
+        return new WithholdNotification(Intake.QueueMessageIds.Fit($"withheld:{notification.Id}"), notification.Ticket, notification.Id,
+            notification.Purpose.Name(), notification.To.To, notification.Via.Name(), reason);
+    }
+}
 
 // Timers. Each carries what it was scheduled for; the state decides whether that still matters, so
 // timers are never cancelled, only ignored when stale.

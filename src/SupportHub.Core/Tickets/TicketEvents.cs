@@ -51,6 +51,19 @@ public sealed record EscalationStepSkipped(Instant At, string Chain, int Run, in
 /// <param name="Missing">The person's field the channel needs: <c>phone</c>, <c>email</c> or <c>teamsUserId</c>.</param>
 public sealed record NotificationSkipped(Instant At, NotificationPurpose Purpose, string To, Channel Via, string Missing) : TicketEvent(At);
 
+/// <summary>
+/// A notification was not sent, for a reason other than a missing address: the message it would
+/// answer was automatic (RFC 3834), or the address had its automatic replies for the hour. Shown as
+/// a <c>notify.skipped</c> line with the reason; it changes no state.
+/// </summary>
+/// <param name="Purpose">The contract's purpose name.</param>
+/// <param name="To">The timeline's <c>to</c>: a person id or an address.</param>
+/// <param name="Via">The channel name.</param>
+public sealed record NotificationWithheld(Instant At, string Purpose, string To, string Via, string Reason) : TicketEvent(At);
+
+/// <summary>A message the hub sent for the ticket bounced (a delivery report); bookkeeping only.</summary>
+public sealed record DeliveryFailed(Instant At, string Recipient, string Action, string? Status, string? Diagnostic) : TicketEvent(At);
+
 /// <param name="Reason"><c>acknowledged</c> or <c>solved</c>.</param>
 public sealed record EscalationStopped(Instant At, string Chain, string Reason, string By) : TicketEvent(At);
 

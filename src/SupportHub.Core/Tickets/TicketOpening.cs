@@ -21,11 +21,21 @@ internal static class TicketOpening
         var requester = TicketLifecycle.Requester(ticket);
         var severityName = b.Policy.Severity(ticket.Severity)?.Name ?? $"Sev {ticket.Severity}";
 
-        b.Notify(NotificationPurpose.Acknowledgement, requester, TicketLifecycle.ReplyChannel(ticket),
-            $"[#{ticket.Ref}] {facts.Subject}",
-            $"We have received your request and opened ticket #{ticket.Ref} ({severityName}). "
-            + "Reply to this message to add to it; keep the ticket number in the subject."
-            + MissingFields(facts.Missing));
+        if (facts.NoAutoReply is { } automatic)
+        {
+            // RFC 3834: nothing automatic answers automatic mail (an out-of-office reply, a list, a bounce),
+            // or two systems answer each other for ever. The ticket opens all the same.
+            b.Emit(new NotificationWithheld(b.Now, NotificationPurpose.Acknowledgement.Name(), requester.To,
+                TicketLifecycle.ReplyChannel(ticket).Name(), $"automatic mail ({automatic})"));
+        }
+        else
+        {
+            b.Notify(NotificationPurpose.Acknowledgement, requester, TicketLifecycle.ReplyChannel(ticket),
+                $"[#{ticket.Ref}] {facts.Subject}",
+                $"We have received your request and opened ticket #{ticket.Ref} ({severityName}). "
+                + "Reply to this message to add to it; keep the ticket number in the subject."
+                + MissingFields(facts.Missing));
+        }
 
         if (classification.DowngradedFrom is { } requested)
         {

@@ -39,6 +39,8 @@ public static class TicketWorkflow
             Acknowledge ack => EscalationChains.Acknowledge(b, ack.By),
             AnswerApproval answer => BillingApprovals.Answer(b, answer.Approve, answer.By),
             RateSupport rating => TicketLifecycle.Rate(b, rating.Good, rating.By),
+            RecordDeliveryFailure failure => Record(b, new DeliveryFailed(b.Now, failure.Recipient, failure.Action, failure.Status, failure.Diagnostic)),
+            WithholdNotification withheld => Record(b, new NotificationWithheld(b.Now, withheld.Purpose, withheld.To, withheld.Via, withheld.Reason)),
             AckWindowElapsed elapsed => EscalationChains.OnAckWindowElapsed(b, elapsed),
             SlaCheckpointReached checkpoint => SlaMonitor.OnCheckpoint(b, checkpoint),
             NoProgressElapsed elapsed => SlaMonitor.OnNoProgressElapsed(b, elapsed),
@@ -68,6 +70,13 @@ public static class TicketWorkflow
             handled = handled.RemoveRange(0, handled.Count - TicketState.HandledMemory);
         }
         return decided with { State = decided.State with { Handled = handled, Version = decided.State.Version + 1 } };
+    }
+
+    // Bookkeeping a ticket takes from outside the decider (a bounce, a withheld notification): recorded, nothing else.
+    private static string? Record(DecisionBuilder b, TicketEvent e)
+    {
+        b.Emit(e);
+        return null;
     }
 
     public static TicketState Evolve(TicketState? state, TicketEvent e)

@@ -18,7 +18,7 @@ internal static class IntakeEmail
 {
     public static async Task<IResult> HandleAsync(
         HttpRequest request, HubSecrets secrets, IOptions<IntakeOptions> options, IClock clock,
-        TicketIntake intake, CancellationToken cancellationToken)
+        TicketIntake intake, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (!WebhookAuth.SecretMatches(Secret(request), secrets.EmailSecret))
         {
@@ -34,12 +34,28 @@ internal static class IntakeEmail
         {
             return tooLarge;
         }
-        var parsed = SendGridInboundParse.Parse(request.ContentType, body);
+        var form = await InboundParseFormReader.ReadAsync(request.ContentType, body!, cancellationToken);
+        if (!form.Ok)
+        {
+            return IntakeHttp.Problems(form.Problems);
+        }
+        var parsed = SendGridInboundParse.Parse(form.Value!);
         if (!parsed.Ok)
         {
             return IntakeHttp.Problems(parsed.Problems);
         }
         var message = parsed.Value!.ToChannelMessage(clock.GetCurrentInstant(), options.Value.MaxTextChars);
+        if (message.DeliveryReport is { } report)
+        {
+            var answer = await IntakeHttp.AcceptDeliveryReportAsync(message, report, intake, cancellationToken);
+            if (answer.Ignored is { } reason)
+            {
+                loggers.CreateLogger(typeof(IntakeEmail)).LogWarning(
+                    "Delivery report {MessageId} ignored: {Reason} (original Message-ID {Original}, recipient {Recipient})",
+                    message.Message.SourceId, reason, report.OriginalMessageId ?? "none", report.Main?.Recipient ?? "none");
+            }
+            return answer.Result;
+        }
         return await IntakeHttp.AcceptAsync(message, intake, cancellationToken);
     }
 

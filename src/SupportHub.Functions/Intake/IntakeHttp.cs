@@ -120,6 +120,30 @@ internal static class IntakeHttp
         return new Accepted(outcome.Ticket);
     }
 
+    /// <summary>
+    /// A delivery report (a bounce): it joins the ticket of the message that bounced, answered like any
+    /// accepted message; when no ticket sent that message, nothing is written and the answer is
+    /// 202 <c>{"ticket":null,"status":"ignored","reason":"…"}</c> (SendGrid must not retry it, and no
+    /// ticket is ever opened for a bounce).
+    /// </summary>
+    public static async Task<(IResult Result, string? Ignored)> AcceptDeliveryReportAsync(
+        ChannelMessage message, SupportHub.Intake.Email.DeliveryReport report, TicketIntake intake, CancellationToken cancellationToken)
+    {
+        var outcome = await intake.AcceptDeliveryReportAsync(message.Message, report, decided => new QueuedMessage(QueueNames.TicketsInbound,
+            new OutgoingMessage(
+                QueueMessageIds.ForSource(message.Message.Channel, message.Message.SourceId),
+                TicketsInboundMessage.Serialize(decided, ConversationMessage.Of(decided.Ticket, message)))),
+            cancellationToken);
+        if (outcome is not null)
+        {
+            return (new Accepted(outcome.Ticket), null);
+        }
+        var reason = report.OriginalMessageId is null
+            ? "a delivery report that names no original Message-ID"
+            : "a delivery report about a message no ticket sent";
+        return (TypedResults.Json(new { ticket = (string?)null, status = "ignored", reason }, statusCode: StatusCodes.Status202Accepted), reason);
+    }
+
     /// <summary>202 <c>{"ticket":"…","status":"queued"}</c>, written straight to the response (the busiest answer the hub gives).</summary>
     private sealed class Accepted(string ticket) : IResult
     {

@@ -4,6 +4,7 @@ using SupportHub.Workflows;
 using TicketIntake = SupportHub.Intake.TicketIntake;
 using SupportHub.Notifications;
 using SupportHub.Policy;
+using SupportHub.Storage;
 
 namespace SupportHub.Functions.Notifications;
 
@@ -11,19 +12,36 @@ namespace SupportHub.Functions.Notifications;
 // links signed, an email's Message-ID chosen — and hand it to the channel, which sends it once per
 // notification id. A customer-facing email's Message-ID is remembered for ticket intake first, so a
 // reply to it threads into the ticket even if it arrives before this handler returns. A failure
-// propagates: the queue retries and finally dead-letters with the reason.
+// propagates: the queue retries and finally dead-letters with the reason. An automatic reply beyond
+// the per-address limit (AutoReplyLimit) is not sent: its ticket is told why, through workflow-events,
+// so the timeline shows it.
 
 /// <summary>Handles <see cref="QueueNames.NotificationsOutbound"/>.</summary>
 public sealed class NotificationsOutbound(
     LinkSigner signer,
     INotificationChannel channel,
     TicketIntake intake,
-    SupportPolicy policy) : IQueueHandler
+    SupportPolicy policy,
+    AutoReplyLimit limit,
+    IMessageSender sender,
+    NodaTime.IClock clock,
+    ILogger<NotificationsOutbound> logger) : IQueueHandler
 {
     public async Task HandleAsync(QueueDelivery message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         var notification = WorkflowJson.Deserialize<Notification>(message.Body);
+        if (await limit.CheckAsync(notification, clock.GetCurrentInstant(), cancellationToken) is { } reason)
+        {
+            logger.LogWarning("Notification {Notification} to {To} withheld: {Reason}", notification.Id, notification.To.To, reason);
+            if (notification.Ticket.Length > 0)
+            {
+                var withheld = SupportHub.Tickets.WithholdNotification.For(notification, reason);
+                await sender.SendAsync(QueueNames.WorkflowEvents,
+                    new OutgoingMessage(withheld.Id, WorkflowJson.Serialize<SupportHub.Tickets.TicketCommand>(withheld)), cancellationToken);
+            }
+            return;
+        }
         var rendered = Render(notification, signer, policy);
         if (rendered.MessageId is { } messageId && !policy.People.ContainsKey(notification.To.To))
         {

@@ -33,6 +33,9 @@ public static class WorkflowServices
         services.AddSingleton<AgentApiKey>();
 
         services.AddQueueHandler<WorkflowEvents>(QueueNames.WorkflowEvents);
+        services.AddOptions<NotificationOptions>().BindConfiguration(NotificationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => new SupportHub.Notifications.AutoReplyLimit(sp.GetRequiredService<IEntityStore>(), sp.GetRequiredService<SupportPolicy>(),
+            sp.GetRequiredService<IOptions<NotificationOptions>>().Value.AutoRepliesPerAddressPerHour));
         services.AddQueueHandler<NotificationsOutbound>(QueueNames.NotificationsOutbound);
         return services;
     }

@@ -62,6 +62,18 @@ public class TicketWorkflowTests
         // One approval, one billing record.
         ["approve"] = h => { h.When(Saturday, FromAcmeUser(Saturday, 3)); return ("2026-11-21T10:30-06:00", Approve()); },
         ["decline"] = h => { h.When(Saturday, FromAcmeUser(Saturday, 3)); return ("2026-11-21T10:30-06:00", Decline()); },
+        // A redelivered bounce is one delivery failure on the timeline.
+        ["delivery failure"] = h =>
+        {
+            h.When(Monday, FromAcmeUser(Monday, 3));
+            return ("2026-11-23T08:05-06:00", new RecordDeliveryFailure(Id("bounce"), Ref, Lee, "failed", "5.1.1", "550 user unknown", "1001.1.acknowledgement.email@example.com"));
+        },
+        // A notification withheld twice (its queue message redelivered) is recorded once.
+        ["withheld"] = h =>
+        {
+            h.When(Monday, FromAcmeUser(Monday, 3));
+            return ("2026-11-23T08:05-06:00", new WithholdNotification(Id("withheld"), Ref, "1001:1:acknowledgement.email", "acknowledgement", Lee, "email", "limit"));
+        },
         // One survey click, one rating.
         ["rate"] = h =>
         {

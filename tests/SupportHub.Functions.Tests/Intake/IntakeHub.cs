@@ -179,6 +179,19 @@ internal sealed class IntakeHub : IDisposable
             ("text", text), ("charsets", "{\"to\":\"UTF-8\",\"subject\":\"UTF-8\",\"from\":\"UTF-8\",\"text\":\"UTF-8\"}"), ("SPF", "pass")), "xYzZY", key);
     }
 
+    /// <summary>A raw-mode Inbound Parse post: the whole message in <c>email</c>, as SendGrid sends it with "POST the raw, full MIME message".</summary>
+    public Task<HttpResponseMessage> RawEmailAsync(string message) =>
+        EmailAsync(Form(("email", Encoding.UTF8.GetBytes(message.ReplaceLineEndings("\r\n"))), ("to", "support@example.com"u8.ToArray()),
+            ("SPF", "pass"u8.ToArray())), "xYzZY");
+
+    /// <summary>What the dev outbox holds, newest first: what the hub sent, with each email's Message-ID.</summary>
+    public Task<IReadOnlyList<DevOutboxEntry>> OutboxAsync() =>
+        _factory.Services.GetRequiredService<DevOutbox>().ListAsync(CancellationToken.None);
+
+    /// <summary>The ticket's timeline lines, as <c>GET /api/tickets/{ref}</c> shows them.</summary>
+    public Task<IReadOnlyList<System.Text.Json.Nodes.JsonNode>> HistoryAsync(string ticket) =>
+        SupportHub.Functions.Tickets.TicketHistory.ReadAsync(Store, ticket, CancellationToken.None);
+
     public static byte[] Form(params (string Name, string Value)[] fields) =>
         Form(fields.Select(f => (f.Name, Encoding.UTF8.GetBytes(f.Value))).ToArray());
 

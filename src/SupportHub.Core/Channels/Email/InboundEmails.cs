@@ -20,9 +20,39 @@ public static class InboundEmails
         {
             details["dkim"] = dkim;
         }
+        if (email.Automatic is { } automatic)
+        {
+            details["automatic"] = automatic;
+        }
+        if (email.DeliveryReport is { } report)
+        {
+            // The conversation shows a bounce apart from what people wrote.
+            details["kind"] = report.Failed ? "delivery-failure" : "delivery-report";
+            if (report.Main is { } recipient)
+            {
+                details["recipient"] = recipient.Recipient;
+                details["action"] = recipient.Action;
+                if (recipient.Status is { } status)
+                {
+                    details["status"] = status;
+                }
+                if (recipient.Diagnostic is { } diagnostic)
+                {
+                    details["diagnostic"] = diagnostic;
+                }
+            }
+            if (report.OriginalMessageId is { } original)
+            {
+                details["originalMessageId"] = original;
+            }
+        }
         var message = new InboundMessage(IntakeChannel.Email, email.MessageId, receivedAt,
             new Requester(email.FromName, email.FromAddress, null), email.Subject, ChannelMessage.Limit(email.Text, maxTextChars),
-            Severity: SeverityRules.FromSubject(email.Subject), InReplyTo: email.InReplyTo);
-        return new ChannelMessage(message, email.Attachments, details);
+            Severity: SeverityRules.FromSubject(email.Subject), InReplyTo: email.InReplyTo, Automatic: email.Automatic);
+        return new ChannelMessage(message, email.Attachments, details)
+        {
+            FullText = ChannelMessage.Limit(email.FullText, maxTextChars),
+            DeliveryReport = email.DeliveryReport,
+        };
     }
 }

@@ -1,7 +1,12 @@
 using System.Text;
 using SupportHub.Channels.Email;
+using SupportHub.Intake;
 
 namespace SupportHub.Core.Tests.Channels.Email;
+
+// MIME as MimeKit reads it for the email channel: encoded words, charsets from the code-page
+// provider, RFC 2231 file names, nested multiparts. These pin what the hub relies on, through the
+// channel's own parse.
 
 public sealed class MimeTests
 {
@@ -18,92 +23,68 @@ public sealed class MimeTests
     [InlineData("=?ISO-8859-1?Q?Sam_L=E9e?= <sam@riverton.org>", "Sam Lée <sam@riverton.org>")]
     // A UTF-8 character split across two words (some mailers do this) still decodes.
     [InlineData("=?UTF-8?B?4oA=?= =?UTF-8?B?lA==?=", "—")]
-    // An unknown charset leaves the word as it was rather than guessing.
-    [InlineData("=?x-unknown?Q?abc?= tail", "=?x-unknown?Q?abc?= tail")]
     // Lower-case encoding letter and a language tag (RFC 2231 §5).
     [InlineData("=?utf-8*en?q?hello_world?=", "hello world")]
-    public void Decode_EncodedWords(string raw, string expected) =>
-        Assert.Equal(expected, EncodedWords.Decode(raw));
-
-    [Fact]
-    public void Parse_FoldedHeaders_UnfoldsAndKeepsOrder()
+    public void Parse_EncodedWordsInTheSubject_AreDecoded(string raw, string expected)
     {
-        var headers = MimeHeaders.Parse("Subject: first\r\n  part\r\nReferences: <a@x>\r\n\t<b@x>\r\nX-Empty:\r\nnot a header line\r\n");
+        var email = SendGridInboundParseTests.Parse(("from", "dana@acme.gov"), ("subject", raw), ("text", "x"));
 
-        Assert.Equal("first  part", headers["subject"]);
-        Assert.Equal(["a@x", "b@x"], MimeHeaders.MessageIds(headers["References"]));
-        Assert.Equal("", headers["X-Empty"]);
-        Assert.Equal(3, headers.Fields.Count);
+        Assert.Equal(expected, email.Subject);
     }
 
     [Fact]
-    public void Parse_ContentDispositionWithRfc2231Continuations_JoinsAndDecodes()
+    public void Parse_RawMessage_FindsTextHtmlAndTheAttachmentNamedByRfc2231()
     {
-        var value = HeaderValue.Parse("attachment; filename*0*=utf-8''r%C3%A9sum; filename*1*=%C3%A9.pdf; size=12");
+        var email = SendGridInboundParseTests.Parse(("email", File.ReadAllBytes(Fixture("raw-message.eml"))));
 
-        Assert.Equal("attachment", value.Value);
-        Assert.Equal("résumé.pdf", value.Parameter("filename"));
-        Assert.Equal("12", value.Parameter("size"));
+        Assert.Equal("Ré: [#1001] Facturation en panne — urgent", email.Subject);
+        Assert.Equal(("Sam Lée", "sam@riverton.org"), (email.FromName, email.FromAddress));
+        // Quoted-printable with a soft break, decoded; the signature kept in the full text only.
+        Assert.StartsWith("Bonjour,\n\nLe module de facturation ne démarre plus sur Windows Server 2022, version 7.1.3.", email.Text, StringComparison.Ordinal);
+        Assert.EndsWith("-- \nSam Lée, Riverton County IT", email.FullText, StringComparison.Ordinal);
+        Assert.Equal([new AttachmentInfo("journal d'erreurs été.txt", "text/plain", 45)], email.Attachments);
+        Assert.Equal("sam@riverton.org", email.EnvelopeFrom);
     }
 
     [Fact]
-    public void Parse_QuotedParameterWithSemicolon_StaysOneValue() =>
-        Assert.Equal("a;b \"c\".txt", HeaderValue.Parse("attachment; filename=\"a;b \\\"c\\\".txt\"").Parameter("filename"));
-
-    [Fact]
-    public void DecodeQuotedPrintable_SoftBreaksEscapesAndTrailingSpace()
+    public void Parse_RawHtmlOnlyInALegacyCharset_DecodesAndDropsScriptsAndQuotes()
     {
-        var decoded = TransferEncodings.DecodeQuotedPrintable("caf=C3=A9 versi=\r\non 7   \r\n=3D done=ZZ"u8);
+        var raw = "From: Dana <dana@acme.gov>\r\nSubject: Hi\r\nContent-Type: text/html; charset=windows-1252\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"u8.ToArray()
+            .Concat(new byte[] { (byte)'<', (byte)'p', (byte)'>', 0x80, (byte)' ', (byte)'5', (byte)'0', (byte)'<', (byte)'/', (byte)'p', (byte)'>' })
+            .Concat("<script>alert(1)</script><blockquote>old</blockquote>"u8.ToArray()).ToArray();
 
-        Assert.Equal("café version 7\r\n= done=ZZ", Encoding.UTF8.GetString(decoded));
+        var email = SendGridInboundParseTests.Parse(("email", raw));
+
+        Assert.Equal("€ 50", email.Text);
+        Assert.Equal("€ 50\n\n> old", email.FullText);
     }
 
     [Fact]
-    public void DecodeBase64_LineBreaksAndMissingPadding() =>
-        Assert.Equal("hello!", Encoding.ASCII.GetString(TransferEncodings.DecodeBase64("aGVs\r\nbG8h"u8)));
-
-    [Fact]
-    public void Parse_RawMessage_FindsPartsTextAndAttachment()
+    public void Parse_DeeplyNestedMultipart_IsReadWithoutFailing()
     {
-        var message = MimeEntity.Parse(File.ReadAllBytes(Fixture("raw-message.eml")));
-
-        var leaves = message.Leaves().ToList();
-        Assert.Equal(["text/plain", "text/html", "text/plain"], leaves.Select(l => l.MediaType));
-        Assert.StartsWith("Bonjour,\r\n\r\nLe module de facturation ne démarre plus sur Windows Server 2022, version 7.1.3.", leaves[0].Text(), StringComparison.Ordinal);
-        Assert.Contains("<p>Bonjour,</p>", leaves[1].Text(), StringComparison.Ordinal);
-        Assert.True(leaves[2].IsAttachment);
-        Assert.Equal("journal d'erreurs été.txt", leaves[2].FileName);
-        Assert.Equal("2026-11-21 08:00:00 ERROR invoice run failed\n", Encoding.ASCII.GetString(leaves[2].DecodedBody()));
-        Assert.Equal("Ré: [#1001] Facturation en panne — urgent", message.Headers.Decoded("Subject"));
-    }
-
-    [Fact]
-    public void SplitParts_BareLfAndNoCloseDelimiter_StillSplits()
-    {
-        var body = "preamble\n--b\nContent-Type: text/plain\n\none\n--b\n\ntwo"u8.ToArray();
-
-        var parts = MimeEntity.SplitParts(body, "b").Select(p => Encoding.ASCII.GetString(p.Span)).ToList();
-
-        Assert.Equal(["Content-Type: text/plain\n\none", "\ntwo"], parts);
-    }
-
-    [Fact]
-    public void Parse_DeeplyNestedMultipart_StopsAtMaxDepth()
-    {
-        // Each level opens another multipart: the parser must stop, not recurse without end.
-        var builder = new StringBuilder();
-        for (var i = 0; i < 50; i++)
+        // Each level opens another multipart: MimeKit stops at its depth limit rather than recursing on.
+        var builder = new StringBuilder("From: dana@acme.gov\r\n");
+        for (var i = 0; i < 500; i++)
         {
             builder.Append("Content-Type: multipart/mixed; boundary=b").Append(i).Append("\r\n\r\n--b").Append(i).Append("\r\n");
         }
-        var entity = MimeEntity.Parse(Encoding.ASCII.GetBytes(builder.ToString()));
 
-        var depth = 0;
-        for (var e = entity; e.Parts.Count > 0; e = e.Parts[0])
-        {
-            depth++;
-        }
-        Assert.Equal(MimeEntity.MaxDepth, depth);
+        var parsed = SendGridInboundParse.Parse(SendGridInboundParseTests.Form(("email", builder.ToString())));
+
+        Assert.True(parsed.Ok, string.Join("; ", parsed.Problems));
+        Assert.Equal("dana@acme.gov", parsed.Value!.FromAddress);
+    }
+
+    [Theory]
+    // Not MIME at all: no header could be read.
+    [InlineData("just some words")]
+    [InlineData("")]
+    public void Parse_RawThatIsNotMime_IsMalformedNamingEmail(string raw)
+    {
+        var parsed = SendGridInboundParse.Parse(SendGridInboundParseTests.Form(("email", raw)));
+
+        var problem = Assert.Single(parsed.Problems);
+        Assert.Equal(("email", IntakeProblemKind.Malformed), (problem.Field, problem.Kind));
     }
 
     internal static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Channels", "Fixtures", name);

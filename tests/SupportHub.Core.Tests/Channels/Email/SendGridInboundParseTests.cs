@@ -1,75 +1,111 @@
 using System.Text;
-using SupportHub.Intake;
 using SupportHub.Channels.Email;
+using SupportHub.Intake;
 
 namespace SupportHub.Core.Tests.Channels.Email;
+
+// The fields of an Inbound Parse POST mapped to an InboundEmail. Reading the multipart body itself is
+// the function app's (InboundParseFormReaderTests there, with the recorded requests).
 
 public sealed class SendGridInboundParseTests
 {
     [Fact]
-    public void Parse_DefaultMode_DecodesFieldsInTheirCharsetsAndTrimsTheQuote()
-    {
-        var parsed = SendGridInboundParse.Parse("multipart/form-data; boundary=xYzZY", File.ReadAllBytes(MimeTests.Fixture("sendgrid-default.multipart")));
-
-        Assert.True(parsed.Ok, string.Join("; ", parsed.Problems));
-        var email = parsed.Value!;
-        Assert.Equal(("Dana Ortiz", "dana@acme.gov"), (email.FromName, email.FromAddress));
-        Assert.Equal("[Sev2] Payment page error", email.Subject);
-        Assert.Equal("CAH7Xk4qZ9b_pay-1@mail.acme.gov", email.MessageId);
-        Assert.Empty(email.InReplyTo);
-        Assert.Equal(
-            "Hello,\n\nOur payment page shows an error since this morning: \"Café payments unavailable\".\nProduct: Payments Portal\nVersion: 4.2.1\n\nThanks,\nDana",
-            email.Text);
-        var attachment = Assert.Single(email.Attachments);
-        Assert.Equal(new AttachmentInfo("error-report.pdf", "application/pdf", 9 + 1024), attachment);
-        Assert.Equal(("pass", "default"), (email.Spf, email.Mode));
-    }
-
-    [Fact]
-    public void Parse_RawMode_ReadsTheWholeMessage()
-    {
-        var parsed = SendGridInboundParse.Parse("multipart/form-data; boundary=----------------------------7c5e7b5f2f0d",
-            File.ReadAllBytes(MimeTests.Fixture("sendgrid-raw.multipart")));
-
-        Assert.True(parsed.Ok, string.Join("; ", parsed.Problems));
-        var email = parsed.Value!;
-        Assert.Equal(("Sam Lée", "sam@riverton.org"), (email.FromName, email.FromAddress));
-        Assert.Equal("Ré: [#1001] Facturation en panne — urgent", email.Subject);
-        Assert.Equal("20261121081000.4711@mail.riverton.org", email.MessageId);
-        // In-Reply-To first, then References newest first, without repeats.
-        Assert.Equal(["1001.ack@supporthub.example.com", "first@mail.riverton.org"], email.InReplyTo);
-        // The signature after "-- " is not part of the new text.
-        Assert.Equal("Bonjour,\n\nLe module de facturation ne démarre plus sur Windows Server 2022, version 7.1.3. Message: « erreur 500 ».", email.Text);
-        Assert.Equal([new AttachmentInfo("journal d'erreurs été.txt", "text/plain", 45)], email.Attachments);
-        Assert.Equal("raw", email.Mode);
-    }
-
-    [Fact]
     public void Parse_HtmlOnly_DerivesTextWithoutScriptsStylesOrQuotes()
     {
-        var body = Form(("from", "sam@riverton.org"), ("subject", "Hi"),
+        var email = Parse(("from", "sam@riverton.org"), ("subject", "Hi"),
             ("html", "<html><head><style>p{x:y}</style></head><body><script>alert(1)</script><p>Line one &amp; more</p><p>Line two</p><blockquote>old text</blockquote></body></html>"));
 
-        var email = SendGridInboundParse.Parse("multipart/form-data; boundary=B", body).Value!;
-
         Assert.Equal("Line one & more\n\nLine two", email.Text);
+        Assert.Equal("Line one & more\n\nLine two\n\n> old text", email.FullText);
     }
 
     [Fact]
     public void Parse_NoMessageId_SynthesisesTheSameIdForTheSameMail()
     {
-        var body = Form(("from", "dana@acme.gov"), ("subject", "Hi"), ("text", "Something broke."));
+        (string, string)[] fields = [("from", "dana@acme.gov"), ("subject", "Hi"), ("text", "Something broke.")];
 
-        var first = SendGridInboundParse.Parse("multipart/form-data; boundary=B", body).Value!;
-        var again = SendGridInboundParse.Parse("multipart/form-data; boundary=B", body).Value!;
+        var first = Parse(fields);
+        var again = Parse(fields);
 
         Assert.EndsWith("@supporthub.invalid", first.MessageId, StringComparison.Ordinal);
         Assert.Equal(first.MessageId, again.MessageId);
     }
 
+    [Fact]
+    public void Parse_FieldInTheCharsetCharsetsNames_IsDecodedInIt()
+    {
+        var parsed = SendGridInboundParse.Parse(Form(("from", "dana@acme.gov"u8.ToArray()), ("text", [.. "Caf"u8, 0xE9]),
+            ("charsets", """{"text":"iso-8859-1"}"""u8.ToArray())));
+
+        Assert.Equal("Café", parsed.Value!.Text);
+    }
+
+    [Fact]
+    public void Parse_HeadersEnvelopeAndAuthenticationResults_AreKeptForTheRules()
+    {
+        var email = Parse(
+            ("headers", "Authentication-Results: mx.sendgrid.net; dkim=pass header.d=acme.gov\r\nAuthentication-Results: relay.acme.gov; spf=pass\r\n"
+                + "Message-ID: <m1@acme.gov>\r\nIn-Reply-To: <a@x>\r\nReferences: <r1@x> <a@x>\r\n"),
+            ("from", "Dana Ortiz <dana@acme.gov>"), ("text", "Hi"), ("envelope", """{"to":["support@example.com"],"from":"bounces+1@acme.gov"}"""),
+            ("SPF", " pass "), ("dkim", "{@acme.gov : pass}"));
+
+        Assert.Equal(["mx.sendgrid.net; dkim=pass header.d=acme.gov", "relay.acme.gov; spf=pass"], email.AuthenticationResults);
+        Assert.Equal("bounces+1@acme.gov", email.EnvelopeFrom);
+        Assert.Equal(("pass", "{@acme.gov : pass}"), (email.Spf, email.Dkim));
+        Assert.Equal("m1@acme.gov", email.MessageId);
+        Assert.Equal(["a@x", "r1@x"], email.InReplyTo);
+        Assert.Null(email.Automatic);
+        Assert.Null(email.DeliveryReport);
+    }
+
+    [Theory]
+    // The envelope's null sender is the mark of a bounce or other mail never to be answered.
+    [InlineData("""{"to":["support@example.com"],"from":""}""", "", "empty Return-Path")]
+    // A broken envelope loses no mail: the sender is just not known.
+    [InlineData("""{"to":""", null, null)]
+    public void Parse_Envelope(string envelope, string? from, string? automatic)
+    {
+        var email = Parse(("from", "dana@acme.gov"), ("text", "Hi"), ("envelope", envelope));
+
+        Assert.Equal((from, automatic), (email.EnvelopeFrom, email.Automatic));
+    }
+
+    [Fact]
+    public void Parse_DefaultModeListMail_IsAutomatic()
+    {
+        var email = Parse(("headers", "List-Id: Acme users <users.lists.acme.gov>\r\nPrecedence: list\r\n"), ("from", "users@lists.acme.gov"), ("text", "digest"));
+
+        Assert.Equal("Precedence: list", email.Automatic);
+    }
+
+    [Fact]
+    public void Parse_DefaultModeDeliveryReport_ReadsTheReportFromItsFileParts()
+    {
+        // Default mode hands a report's machine parts over as attachments; the form reader keeps their bytes.
+        var status = "Reporting-MTA: dns; mx.acme.gov\r\n\r\nFinal-Recipient: rfc822; dana@acme.gov\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 unknown\r\n"u8.ToArray();
+        var returned = "From: support@example.com\r\nMessage-ID: <1001.1.acknowledgement.email@example.com>\r\n\r\n"u8.ToArray();
+        var form = Form(("headers", "Content-Type: multipart/report; report-type=delivery-status; boundary=x\r\nMessage-ID: <b@mx.acme.gov>\r\n"),
+            ("from", "MAILER-DAEMON@mx.acme.gov"), ("text", "Your message could not be delivered."), ("envelope", """{"to":["support@example.com"],"from":""}"""));
+        form = form with
+        {
+            Files =
+            [
+                new InboundParseFile("attachment1", "details.txt", "message/delivery-status", status.Length, status),
+                new InboundParseFile("attachment2", "message.txt", "text/rfc822-headers", returned.Length, returned),
+            ],
+        };
+
+        var email = SendGridInboundParse.Parse(form).Value!;
+
+        Assert.Equal(("delivery report", "1001.1.acknowledgement.email@example.com"), (email.Automatic, email.DeliveryReport!.OriginalMessageId));
+        Assert.Equal(new SupportHub.Intake.Email.DeliveryRecipient("dana@acme.gov", "failed", "5.1.1", "550 unknown"), Assert.Single(email.DeliveryReport.Recipients));
+        Assert.Empty(email.Attachments);
+    }
+
     [Theory]
     [InlineData("from", "not an address", IntakeProblemKind.Invalid)]
     [InlineData("from", "", IntakeProblemKind.Invalid)]
+    [InlineData("from", "dana@localhost", IntakeProblemKind.Invalid)]
     [InlineData("charsets", "{broken", IntakeProblemKind.Malformed)]
     public void Parse_BadField_NamesIt(string field, string value, IntakeProblemKind kind)
     {
@@ -80,29 +116,44 @@ public sealed class SendGridInboundParseTests
             fields.Add(("from", "dana@acme.gov"));
         }
 
-        var parsed = SendGridInboundParse.Parse("multipart/form-data; boundary=B", Form([.. fields]));
+        var parsed = SendGridInboundParse.Parse(Form([.. fields]));
 
         var problem = Assert.Single(parsed.Problems);
         Assert.Equal((field, kind), (problem.Field, problem.Kind));
     }
 
     [Theory]
-    [InlineData("multipart/form-data")]
-    [InlineData("multipart/form-data; boundary=Other")]
-    public void Parse_NoUsableBoundary_IsMalformed(string contentType)
+    // The comment form and a quoted name with a comma are one mailbox; the first of several is the author.
+    [InlineData("dana@acme.gov (Dana Ortiz)", "Dana Ortiz", "dana@acme.gov")]
+    [InlineData("\"Ortiz, Dana\" <dana@acme.gov>", "Ortiz, Dana", "dana@acme.gov")]
+    [InlineData("Dana <dana@acme.gov>, Pat <pat@acme.gov>", "Dana", "dana@acme.gov")]
+    [InlineData("<dana@acme.gov>", null, "dana@acme.gov")]
+    public void Parse_FromForms(string from, string? name, string address)
     {
-        var parsed = SendGridInboundParse.Parse(contentType, Form(("from", "dana@acme.gov")));
+        var email = Parse(("from", from), ("text", "x"));
 
-        Assert.Equal(IntakeProblemKind.Malformed, Assert.Single(parsed.Problems).Kind);
+        Assert.Equal((name, address), (email.FromName, email.FromAddress));
     }
 
-    internal static byte[] Form(params (string Name, string Value)[] fields)
+    internal static InboundEmail Parse(params (string Name, string Value)[] fields) => Parse(fields.Select(f => (f.Name, Encoding.UTF8.GetBytes(f.Value))).ToArray());
+
+    internal static InboundEmail Parse(params (string Name, byte[] Value)[] fields)
     {
-        var builder = new StringBuilder();
+        var parsed = SendGridInboundParse.Parse(Form(fields));
+        Assert.True(parsed.Ok, string.Join("; ", parsed.Problems));
+        return parsed.Value!;
+    }
+
+    internal static InboundParseForm Form(params (string Name, string Value)[] fields) =>
+        Form(fields.Select(f => (f.Name, Encoding.UTF8.GetBytes(f.Value))).ToArray());
+
+    internal static InboundParseForm Form(params (string Name, byte[] Value)[] fields)
+    {
+        var values = new Dictionary<string, byte[]>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in fields)
         {
-            builder.Append("--B\r\nContent-Disposition: form-data; name=\"").Append(name).Append("\"\r\n\r\n").Append(value).Append("\r\n");
+            values.TryAdd(name, value);
         }
-        return Encoding.UTF8.GetBytes(builder.Append("--B--\r\n").ToString());
+        return new InboundParseForm(values, []);
     }
 }
