@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using SupportHub.Functions.Notifications;
 using SupportHub.Notifications;
 using SupportHub.Tickets;
 
@@ -43,9 +44,7 @@ public sealed class IntakeEmailTests : IDisposable
     [Fact]
     public async Task Email_OutOfOfficeReplyToTheAcknowledgement_ThreadsWithoutAnsweringIt()
     {
-        var ticket = await IntakeHub.AcceptedTicketAsync(await _hub.EmailAsync("m1@acme.gov", "Dana <dana@acme.gov>", "Export fails", "The nightly export fails."));
-        await _hub.TakeNotificationsAsync();
-        var ack = Assert.Single(await _hub.OutboxAsync(), e => e.Purpose == "acknowledgement");
+        var (ticket, ack) = await TicketWithAcknowledgementAsync();
 
         var reply = await IntakeHub.AcceptedTicketAsync(await _hub.RawEmailAsync($"""
             From: Dana Ortiz <dana@acme.gov>
@@ -88,9 +87,7 @@ public sealed class IntakeEmailTests : IDisposable
     [Fact]
     public async Task Email_BounceOfTheAcknowledgement_JoinsItsTicketAsADeliveryFailureAndOpensNone()
     {
-        var ticket = await IntakeHub.AcceptedTicketAsync(await _hub.EmailAsync("m1@acme.gov", "Dana <dana@acme.gov>", "Export fails", "The nightly export fails."));
-        await _hub.TakeNotificationsAsync();
-        var ack = Assert.Single(await _hub.OutboxAsync(), e => e.Purpose == "acknowledgement");
+        var (ticket, ack) = await TicketWithAcknowledgementAsync();
         var before = await _hub.TicketAsync(ticket);
         var counter = await _hub.CounterAsync();
 
@@ -148,9 +145,7 @@ public sealed class IntakeEmailTests : IDisposable
     [Fact]
     public async Task Email_RawOutlookReply_TrimmedWithTheFullTextKept()
     {
-        var ticket = await IntakeHub.AcceptedTicketAsync(await _hub.EmailAsync("m1@acme.gov", "Dana <dana@acme.gov>", "Export fails", "The nightly export fails."));
-        await _hub.TakeNotificationsAsync();
-        var ack = Assert.Single(await _hub.OutboxAsync(), e => e.Purpose == "acknowledgement");
+        var (ticket, ack) = await TicketWithAcknowledgementAsync();
 
         var reply = await IntakeHub.AcceptedTicketAsync(await _hub.RawEmailAsync($"""
             From: Dana Ortiz <dana@acme.gov>
@@ -216,4 +211,12 @@ public sealed class IntakeEmailTests : IDisposable
 
         --R--
         """;
+
+    // Dana's new ticket and the acknowledgement the hub sent her: what replies and bounces refer to.
+    private async Task<(string Ticket, DevOutboxEntry Acknowledgement)> TicketWithAcknowledgementAsync()
+    {
+        var ticket = await IntakeHub.AcceptedTicketAsync(await _hub.EmailAsync("m1@acme.gov", "Dana <dana@acme.gov>", "Export fails", "The nightly export fails."));
+        await _hub.TakeNotificationsAsync();
+        return (ticket, Assert.Single(await _hub.OutboxAsync(), e => e.Purpose == "acknowledgement"));
+    }
 }
