@@ -257,7 +257,15 @@ public sealed partial class BusinessCalendar
 
     private (Instant Due, bool Clamped) ClampToBusinessTime(LocalDate date, LocalTime time)
     {
-        var intervals = IntervalsOn(date);
+        // An interval a DST gap swallowed whole has no instant: it neither opens nor closes the day.
+        var intervals = IntervalsOn(date)
+            .Where(i => PolicyTime.ToInstant(date, i.StartMinute, Zone) != PolicyTime.ToInstant(date, i.EndMinute, Zone))
+            .ToList();
+        if (intervals.Count == 0)
+        {
+            // Every interval of this business day fell into the gap: its first opening, as before.
+            intervals = [.. IntervalsOn(date)];
+        }
         const long nanosPerMinute = NodaConstants.NanosecondsPerMinute;
         var wanted = time.NanosecondOfDay;
         var best = -1L;

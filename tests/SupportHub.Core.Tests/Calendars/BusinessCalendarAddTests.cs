@@ -73,6 +73,20 @@ public class BusinessCalendarAddTests
         Assert.True(At(expected) == due, $"{why}: expected {expected}, got {Show(due)}");
     }
 
+    // Found by the property test (America/Santiago, seed in the commit): the kept time fell after an
+    // interval the spring-forward gap swallowed whole, and its "closing" became the gap's end (03:00,
+    // closed). An interval with no instant is no opening: the kept time is before the day's first real one.
+    [Fact]
+    public void AddBusinessDays_KeptTimeAfterAnIntervalTheGapSwallowed_IsTheFirstRealOpening()
+    {
+        var calendar = Calendar(["sat 02:00-03:00", "sun 02:00-02:30 06:00-08:00"]);
+
+        var landing = calendar.AddBusinessDaysExplained(At("2027-03-13T02:22-06:00"), 1);
+
+        Assert.Equal(Show(At("2027-03-14T06:00-05:00")), Show(landing.Due));
+        Assert.True(landing.Clamped);
+    }
+
     [Fact]
     public void Add_NeverOpeningCalendar_Throws()
     {
